@@ -1,0 +1,59 @@
+import type { TenancyModuleOptions } from './tenancy-options.interface';
+
+/** How one option is read from its `TENANCY_*` variable. */
+export type OptionKind = 'string' | 'secret' | 'boolean' | 'int' | 'list' | 'secretList';
+
+/** Options that can come from the environment, and how each is parsed. */
+export const ENV_OPTIONS = {
+  databaseUrl: 'secret',
+  isolationStrategy: 'string',
+  resolutionStrategy: 'string',
+  tenantHeaderName: 'string',
+  domainSuffix: 'string',
+  trustProxy: 'boolean',
+  pathPrefix: 'string',
+  jwtSecret: 'secret',
+  jwtTenantClaim: 'string',
+  jwtAlgorithms: 'list',
+  jwtAudience: 'string',
+  jwtIssuer: 'string',
+  jwtLeewaySeconds: 'int',
+  schemaPrefix: 'string',
+  databaseUrlTemplate: 'secret',
+  databasePrefix: 'string',
+  premiumIsolationStrategy: 'string',
+  standardIsolationStrategy: 'string',
+  premiumTenants: 'list',
+  entities: 'list',
+  migrations: 'list',
+  store: 'string',
+  cacheEnabled: 'boolean',
+  redisUrl: 'secret',
+  l1CacheMaxSize: 'int',
+  l1CacheTtlSeconds: 'int',
+  enableEncryption: 'boolean',
+  encryptionKey: 'secret',
+  encryptionKeys: 'secretList',
+  encryptionHkdfInfo: 'string',
+  enableRateLimiting: 'boolean',
+  rateLimitMaxRequests: 'int',
+  rateLimitWindowSeconds: 'int',
+  maxTenants: 'int',
+  enableMetrics: 'boolean',
+  poolSize: 'int',
+  maxCachedDataSources: 'int',
+  scopeMode: 'string',
+  mountGuard: 'boolean',
+} as const satisfies Partial<Record<keyof TenancyModuleOptions, OptionKind>>;
+
+export type EnvOption = keyof typeof ENV_OPTIONS;
+
+/** `isolationStrategy` → `TENANCY_ISOLATION_STRATEGY`. */
+export function envName(option: string): string {
+  return 'TENANCY_' + option.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** `isolationStrategy (TENANCY_ISOLATION_STRATEGY)`-style label used in every config message. */
+export function optionLabel(option: string): string {
+  return `${envName(option)} (option ${option})`;
+}

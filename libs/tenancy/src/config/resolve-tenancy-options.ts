@@ -1,0 +1,48 @@
+import { validateSync } from 'class-validator';
+import { TenancyConfigError } from '../errors/tenancy-config.error';
+import { optionLabel } from './option-specs';
+import { TENANCY_DEFAULTS } from './tenancy.defaults';
+import type { ResolvedTenancyOptions, TenancyModuleOptions } from './tenancy-options.interface';
+import { TenancyOptionsSchema } from './tenancy-options.schema';
+
+/**
+ * Applies defaults and validates; throws one `TenancyConfigError` listing every problem.
+ * Messages name the option and its variable and never contain values (they may be secrets).
+ */
+export function resolveTenancyOptions(options: TenancyModuleOptions): ResolvedTenancyOptions {
+  const defined = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined));
+  const resolved = { ...TENANCY_DEFAULTS, ...defined } as ResolvedTenancyOptions;
+  const problems = [...fieldProblems(resolved), ...crossFieldProblems(resolved)];
+  if (problems.length) {
+    throw new TenancyConfigError(`Invalid tenancy configuration: ${problems.join('; ')}`, problems);
+  }
+  return Object.freeze(resolved);
+}
+
+function fieldProblems(options: ResolvedTenancyOptions): string[] {
+  const schema = Object.assign(new TenancyOptionsSchema(), options);
+  const errors = validateSync(schema, { forbidUnknownValues: false });
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).slice(0, 1));
+}
+
+function crossFieldProblems(o: ResolvedTenancyOptions): string[] {
+  const problems: string[] = [];
+  const need = (cond: boolean, option: string, text: string) => cond || problems.push(`${optionLabel(option)} ${text}`);
+  const usesHmac = o.jwtAlgorithms.some((a) => a.startsWith('HS'));
+  if (o.resolutionStrategy === 'jwt') {
+    need(!!o.jwtSecret, 'jwtSecret', 'is required when TENANCY_RESOLUTION_STRATEGY is jwt');
+    need(!o.jwtSecret || !usesHmac || o.jwtSecret.length >= 32, 'jwtSecret', 'must be at least 32 characters');
+    need(!(usesHmac && o.jwtAlgorithms.some((a) => !a.startsWith('HS'))), 'jwtAlgorithms', 'must not mix HMAC (HS*) and public-key algorithms');
+  }
+  need(o.resolutionStrategy !== 'subdomain' || !!o.domainSuffix, 'domainSuffix', 'is required when TENANCY_RESOLUTION_STRATEGY is subdomain');
+  need(o.resolutionStrategy !== 'custom' || o.resolvers.length > 0, 'resolvers', 'must list at least one resolver when TENANCY_RESOLUTION_STRATEGY is custom');
+  const usesDatabase =
+    o.isolationStrategy === 'database' ||
+    (o.isolationStrategy === 'hybrid' && [o.premiumIsolationStrategy, o.standardIsolationStrategy].includes('database'));
+  need(!usesDatabase || !!o.databaseUrlTemplate?.includes('{database_name}'), 'databaseUrlTemplate', 'must contain {database_name} when tenants get their own database');
+  need(o.isolationStrategy !== 'hybrid' || o.premiumIsolationStrategy !== o.standardIsolationStrategy, 'premiumIsolationStrategy', 'must differ from TENANCY_STANDARD_ISOLATION_STRATEGY under hybrid isolation');
+  if (o.enableEncryption) need((o.encryptionKey ?? '').length >= 32, 'encryptionKey', 'must be at least 32 characters when TENANCY_ENABLE_ENCRYPTION is on');
+  need(o.store !== 'redis' || !!o.redisUrl, 'redisUrl', 'is required when TENANCY_STORE is redis');
+  need(typeof o.store !== 'string' || ['database', 'redis', 'memory'].includes(o.store), 'store', 'must be one of database, redis, memory (or a TenantStore instance)');
+  return problems;
+}

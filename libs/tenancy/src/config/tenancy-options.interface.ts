@@ -1,0 +1,141 @@
+import type { IsolationStrategy, TenantIsolation } from '../models/tenant.model';
+import type { TenantResolver } from '../resolution/tenant-resolver.interface';
+import type { TenantStore } from '../store/tenant-store.interface';
+
+/** How the tenant identifier is read from a request. */
+export type ResolutionStrategy = 'header' | 'subdomain' | 'path' | 'jwt' | 'custom';
+/** Where tenants are stored, or a `TenantStore` instance. */
+export type StoreOption = 'database' | 'redis' | 'memory' | TenantStore;
+/** `session`: scope once per connection checkout; `transaction`: SET LOCAL per unit of work (PgBouncer). */
+export type ScopeMode = 'session' | 'transaction';
+/** A TypeORM entity class or schema (kept loose so any TypeORM entity target fits). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type EntityTarget = Function | string | object;
+
+/**
+ * Options of `TenancyModule`. Every option also reads from `TENANCY_<UPPER_SNAKE>`
+ * (e.g. `isolationStrategy` ← `TENANCY_ISOLATION_STRATEGY`) through `loadTenancyConfig()`.
+ * Defaults live in `TENANCY_DEFAULTS`.
+ */
+export interface TenancyModuleOptions {
+  /** Master database URL: `postgresql://`, `mysql://`, `mariadb://`, `mssql://` or `sqlite:<path>`. Required. */
+  databaseUrl: string;
+  /** Data isolation. Default `schema`. */
+  isolationStrategy?: IsolationStrategy;
+  /** Where the tenant identifier comes from. Default `header`. */
+  resolutionStrategy?: ResolutionStrategy;
+  /** Header read by the header resolver. Default `X-Tenant-ID`. */
+  tenantHeaderName?: string;
+  /** Domain the subdomain resolver strips, e.g. `example.com`. Required for `subdomain`. */
+  domainSuffix?: string;
+  /** Read `X-Forwarded-Host` (only behind a proxy you trust). Default `false`. */
+  trustProxy?: boolean;
+  /** Path prefix of the path resolver. Default `/t/`. */
+  pathPrefix?: string;
+  /** HMAC secret (≥ 32 chars) or public key for the JWT resolver. Required for `jwt`. */
+  jwtSecret?: string;
+  /** Claim holding the tenant identifier. Default `tenant_id`. */
+  jwtTenantClaim?: string;
+  /** Accepted algorithms, pinned. Default `['HS256']`. `none` is always refused. */
+  jwtAlgorithms?: string[];
+  /** Required `aud` when set. */
+  jwtAudience?: string;
+  /** Required `iss` when set. */
+  jwtIssuer?: string;
+  /** Clock leeway for `exp`/`nbf`. Default 0. */
+  jwtLeewaySeconds?: number;
+  /** Custom resolvers tried in order (with `resolutionStrategy: 'custom'`, or before the built-in one). */
+  resolvers?: TenantResolver[];
+  /** Prefix of tenant schema/database/table-prefix names. Default `t_`. */
+  schemaPrefix?: string;
+  /** URL of a tenant database, containing `{database_name}`. Required for `database`. */
+  databaseUrlTemplate?: string;
+  /** Prefix of tenant database names. Default `tenant_`. */
+  databasePrefix?: string;
+  /** Hybrid: strategy of premium tenants. Default `database`. */
+  premiumIsolationStrategy?: TenantIsolation;
+  /** Hybrid: strategy of everyone else. Default `schema`. */
+  standardIsolationStrategy?: TenantIsolation;
+  /** Hybrid: identifiers placed on the premium strategy. */
+  premiumTenants?: string[];
+  /** Tenant entities (tables created in every tenant). */
+  entities?: EntityTarget[];
+  /** TypeORM migrations run per tenant (classes, or glob paths). */
+  migrations?: (EntityTarget | string)[];
+  /** Tenant store. Default `database` (a `tenants` table in `databaseUrl`). */
+  store?: StoreOption;
+  /** Two-level tenant cache (L1 in-process, L2 Redis when `redisUrl`). Default `true`. */
+  cacheEnabled?: boolean;
+  /** Redis URL for L2 cache, invalidation across instances, shared rate limits and the redis store. */
+  redisUrl?: string;
+  /** L1 entries. Default 1000. */
+  l1CacheMaxSize?: number;
+  /** L1 time to live. Default 60 s. */
+  l1CacheTtlSeconds?: number;
+  /** Encrypt `databaseUrl` and `_enc_*` metadata at rest. Default `false`. */
+  enableEncryption?: boolean;
+  /** Passphrase (≥ 32 chars) the Fernet key is derived from with HKDF-SHA256. */
+  encryptionKey?: string;
+  /** Older passphrases, still accepted for decryption (rotation). */
+  encryptionKeys?: string[];
+  /** HKDF info. Default `nestjs-tenancy-v1`; `fastapi-tenancy-v1` is byte-compatible with fastapi-tenancy. */
+  encryptionHkdfInfo?: string;
+  /** Per-tenant rate limit. Default `false`. */
+  enableRateLimiting?: boolean;
+  /** Requests allowed per window per tenant. Default 100. */
+  rateLimitMaxRequests?: number;
+  /** Window length. Default 60 s. */
+  rateLimitWindowSeconds?: number;
+  /** Maximum number of tenants `register` accepts (0 = unlimited). Default 0. */
+  maxTenants?: number;
+  /** Prometheus metrics through prom-client. Default `false`. */
+  enableMetrics?: boolean;
+  /** Connections of the shared pool (and of each tenant database pool). Default 10. */
+  poolSize?: number;
+  /** Database strategy: tenant DataSources kept open (LRU). Default 100. */
+  maxCachedDataSources?: number;
+  /** How connection state is scoped. Default `session`. */
+  scopeMode?: ScopeMode;
+  /** Mount the global TenancyGuard. Default `true`. */
+  mountGuard?: boolean;
+  /** Register the module globally. Default `true`. */
+  isGlobal?: boolean;
+}
+
+/** Options after defaults were applied: every defaulted field is present. */
+export type ResolvedTenancyOptions = TenancyModuleOptions &
+  Required<Pick<TenancyModuleOptions, DefaultedOption>>;
+
+export type DefaultedOption =
+  | 'isolationStrategy'
+  | 'resolutionStrategy'
+  | 'tenantHeaderName'
+  | 'trustProxy'
+  | 'pathPrefix'
+  | 'jwtTenantClaim'
+  | 'jwtAlgorithms'
+  | 'jwtLeewaySeconds'
+  | 'schemaPrefix'
+  | 'databasePrefix'
+  | 'premiumIsolationStrategy'
+  | 'standardIsolationStrategy'
+  | 'premiumTenants'
+  | 'entities'
+  | 'migrations'
+  | 'store'
+  | 'cacheEnabled'
+  | 'l1CacheMaxSize'
+  | 'l1CacheTtlSeconds'
+  | 'enableEncryption'
+  | 'encryptionKeys'
+  | 'encryptionHkdfInfo'
+  | 'enableRateLimiting'
+  | 'rateLimitMaxRequests'
+  | 'rateLimitWindowSeconds'
+  | 'maxTenants'
+  | 'enableMetrics'
+  | 'poolSize'
+  | 'maxCachedDataSources'
+  | 'scopeMode'
+  | 'mountGuard'
+  | 'resolvers';

@@ -1,0 +1,148 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityTarget, ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { TenantContext, currentScope, runInScope } from '../context/tenant-context';
+import { TenancyScope } from '../context/tenancy-scope';
+import { TenantContextMissingError } from '../errors/tenant-context-missing.error';
+import type { Tenant } from '../models/tenant.model';
+import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
+import { DatabaseDataSourceCache } from './database-data-source.cache';
+import { TenantDatabaseOptions } from './tenant-database.options';
+import type { TenancyDataSources } from './tenancy-data-sources';
+import { TenantViews } from './tenant-views';
+
+const TX_SLOT = Symbol('tenancy:transaction');
+const LEASE_SLOT = Symbol('tenancy:lease');
+
+/**
+ * Every per-tenant database resource, behind one manager: shared-pool views (schema, RLS),
+ * database-per-tenant DataSources (LRU), transactions. Closes everything on shutdown.
+ */
+@Injectable()
+export class TenantConnectionManager implements OnModuleInit, OnApplicationShutdown {
+  private readonly entities = new Set<EntityTarget>();
+  private readonly views: TenantViews;
+  private readonly databases: DatabaseDataSourceCache;
+
+  constructor(
+    @Inject(TENANCY_OPTIONS) private readonly options: ResolvedTenancyOptions,
+    @Inject(TENANCY_DATA_SOURCES) private readonly sources: TenancyDataSources,
+    private readonly context: TenantContext,
+    private readonly databaseOptions: TenantDatabaseOptions,
+  ) {
+    options.entities.forEach((e) => this.entities.add(e));
+    this.views = new TenantViews(sources, options);
+    this.databases = new DatabaseDataSourceCache(options.maxCachedDataSources, (t) => databaseOptions.forTenant(t, this.entityList));
+  }
+
+  /** @internal `forFeature` adds its entities before the module initializes. */
+  registerEntities(entities: EntityTarget[]): void {
+    entities.forEach((e) => this.entities.add(e));
+  }
+
+  get entityList(): EntityTarget[] {
+    return [...this.entities];
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.sources.buildShared(this.entityList as never);
+  }
+
+  /** A DataSource bound to `tenant` (default: the current one); every query through it is scoped. */
+  async getDataSource(tenant: Tenant = this.context.tenant): Promise<DataSource> {
+    if (tenant.isolationStrategy !== 'database') return this.views.get(tenant);
+    return this.leaseDatabase(tenant, () => this.databases.acquire(tenant));
+  }
+
+  /** The tenant's EntityManager (the open transaction's when inside `transaction`). */
+  async getEntityManager(tenant: Tenant = this.context.tenant): Promise<EntityManager> {
+    return this.activeTransaction(tenant) ?? (await this.getDataSource(tenant)).manager;
+  }
+
+  /**
+   * Runs `fn` in a transaction of the tenant. Tenant repositories used inside join it; a nested
+   * call reuses the outer transaction.
+   */
+  async transaction<T>(fn: (manager: EntityManager) => Promise<T>, tenant: Tenant = this.context.tenant): Promise<T> {
+    const open = this.activeTransaction(tenant);
+    if (open) return fn(open);
+    const dataSource = await this.getDataSource(tenant);
+    return dataSource.transaction((manager) => {
+      const scope = new TenancyScope(tenant);
+      scope.slots.set(TX_SLOT, { tenantId: tenant.id, manager });
+      return runInScope(scope, () => fn(manager));
+    });
+  }
+
+  /** @internal Sync access for the repository proxies: the current tenant's EntityManager. */
+  currentEntityManager(): EntityManager | Promise<EntityManager> {
+    const tenant = currentScope()?.tenant;
+    if (!tenant) throw new TenantContextMissingError('A tenant repository');
+    const open = this.activeTransaction(tenant);
+    if (open) return open;
+    if (tenant.isolationStrategy !== 'database') return this.views.get(tenant).manager;
+    const ready = this.leaseDatabaseSync(tenant);
+    return ready ? ready.manager : this.getDataSource(tenant).then((ds) => ds.manager);
+  }
+
+  /** Warms the tenant's resources (called by the guard) so repositories need no I/O to start. */
+  prepare(tenant: Tenant): void | Promise<unknown> {
+    if (tenant.isolationStrategy !== 'database') return;
+    return this.leaseDatabaseSync(tenant) ? undefined : this.getDataSource(tenant);
+  }
+
+  /** Forgets a tenant's cached resources (placement change, suspension, deletion). */
+  evict(tenantId: string): void {
+    this.views.evict(tenantId);
+    this.databases.evict(tenantId);
+  }
+
+  getMetrics(): { dataSources: { cached: number; max: number }; views: number; pool: { total: number; idle: number; waiting: number } } {
+    const { cached, max } = this.databases.stats();
+    return { dataSources: { cached, max }, views: this.views.size, pool: this.poolStats() };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.databases.closeAll();
+    await this.sources.destroy();
+  }
+
+  private poolStats(): { total: number; idle: number; waiting: number } {
+    const pool = (this.sources.root.driver as unknown as { master?: { totalCount?: number; idleCount?: number; waitingCount?: number } }).master;
+    return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
+  }
+
+  private activeTransaction(tenant: Tenant): EntityManager | undefined {
+    const tx = currentScope()?.slots.get(TX_SLOT) as { tenantId: string; manager: EntityManager } | undefined;
+    return tx && tx.tenantId === tenant.id ? tx.manager : undefined;
+  }
+
+  /** Database tenants: one lease per scope, given back when the scope ends. */
+  private leaseDatabaseSync(tenant: Tenant): DataSource | undefined {
+    const scope = currentScope();
+    const held = scope?.slots.get(LEASE_SLOT) as Map<string, DataSource> | undefined;
+    const mine = held?.get(tenant.id);
+    if (mine) return mine;
+    const lease = this.databases.acquireReady(tenant);
+    if (!lease) return undefined;
+    return this.keepLease(scope, tenant, lease);
+  }
+
+  private async leaseDatabase(tenant: Tenant, acquire: () => Promise<{ dataSource: DataSource; release: () => void }>): Promise<DataSource> {
+    const ready = this.leaseDatabaseSync(tenant);
+    if (ready) return ready;
+    return this.keepLease(currentScope(), tenant, await acquire());
+  }
+
+  private keepLease(scope: TenancyScope | undefined, tenant: Tenant, lease: { dataSource: DataSource; release: () => void }): DataSource {
+    if (!scope || scope.isClosed) {
+      lease.release(); // outside any scope the caller owns the DataSource's lifetime risk
+      return lease.dataSource;
+    }
+    let held = scope.slots.get(LEASE_SLOT) as Map<string, DataSource> | undefined;
+    if (!held) scope.slots.set(LEASE_SLOT, (held = new Map()));
+    held.set(tenant.id, lease.dataSource);
+    scope.onClose(lease.release);
+    return lease.dataSource;
+  }
+}

@@ -1,0 +1,38 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { DataSourceOptions } from 'typeorm';
+import type { EntityTarget, ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { FieldEncryptor } from '../crypto/field-encryptor';
+import { dialectFromUrl } from '../isolation/dialects/dialect-from-url.util';
+import { buildTenantDatabaseUrl } from '../isolation/dialects/tenant-database-url.util';
+import { databaseNameFor } from '../isolation/dialects/tenant-physical-names.util';
+import type { Tenant } from '../models/tenant.model';
+import { dataSourceOptionsFromUrl } from '../store/data-source-options.util';
+import { TENANCY_OPTIONS } from '../tenancy.constants';
+
+/** Where a database-per-tenant tenant lives, and the DataSource options to reach it. */
+@Injectable()
+export class TenantDatabaseOptions {
+  constructor(
+    @Inject(TENANCY_OPTIONS) private readonly options: ResolvedTenancyOptions,
+    @Optional() private readonly encryptor?: FieldEncryptor,
+  ) {}
+
+  /** The tenant's own `databaseUrl` (decrypted) or `databaseUrlTemplate` with its database name. */
+  urlFor(tenant: Tenant): string {
+    if (tenant.databaseUrl) return this.encryptor ? this.encryptor.decrypt(tenant.databaseUrl) : tenant.databaseUrl;
+    return buildTenantDatabaseUrl(this.template, this.databaseName(tenant));
+  }
+
+  databaseName(tenant: Pick<Tenant, 'identifier'>): string {
+    return databaseNameFor(this.options.databasePrefix, tenant.identifier, dialectFromUrl(this.template));
+  }
+
+  forTenant(tenant: Tenant, entities: EntityTarget[], extra: Record<string, unknown> = {}): DataSourceOptions {
+    const base = dataSourceOptionsFromUrl(this.urlFor(tenant)) as unknown as Record<string, unknown>;
+    return { ...base, entities, poolSize: this.options.poolSize, synchronize: false, ...extra } as DataSourceOptions;
+  }
+
+  private get template(): string {
+    return this.options.databaseUrlTemplate ?? this.options.databaseUrl;
+  }
+}

@@ -1,0 +1,49 @@
+import type { DataSource, EntityManager, ObjectLiteral, Repository } from 'typeorm';
+import type { EntityTarget } from '../config/tenancy-options.interface';
+import type { TenantConnectionManager } from './tenant-connection.manager';
+
+type AnyRecord = Record<PropertyKey, unknown>;
+type Fn = (...args: unknown[]) => unknown;
+
+/**
+ * A singleton stand-in that resolves its target on every property access, so one injected
+ * instance always acts for the current tenant. When the target is not ready yet (a
+ * database-per-tenant DataSource still connecting), methods wait for it.
+ */
+function routingProxy<T extends object>(resolve: () => T | Promise<T>, own: AnyRecord = {}): T {
+  return new Proxy(own, {
+    get(ownTarget, prop) {
+      if (prop in ownTarget) return ownTarget[prop];
+      if (prop === 'then') return undefined; // not a thenable: `await repo` must not resolve a tenant
+      const target = resolve();
+      if (!(target instanceof Promise)) {
+        const value = (target as AnyRecord)[prop];
+        return typeof value === 'function' ? (value as Fn).bind(target) : value;
+      }
+      return (...args: unknown[]) => target.then((t) => ((t as AnyRecord)[prop] as Fn).apply(t, args));
+    },
+  }) as T;
+}
+
+/** `@InjectTenantRepository(Entity)`: a Repository that always acts for the current tenant. */
+export function createTenantRepository<T extends ObjectLiteral>(manager: TenantConnectionManager, entity: EntityTarget): Repository<T> {
+  return routingProxy(() => {
+    const em = manager.currentEntityManager();
+    return em instanceof Promise ? em.then((m) => m.getRepository<T>(entity as never)) : em.getRepository<T>(entity as never);
+  });
+}
+
+/** `@InjectTenantEntityManager()`: its `transaction()` keeps the tenant and joins an open one. */
+export function createTenantEntityManager(manager: TenantConnectionManager): EntityManager {
+  const transaction = (...args: unknown[]) => manager.transaction(args[args.length - 1] as (m: EntityManager) => Promise<unknown>);
+  return routingProxy(() => manager.currentEntityManager(), { transaction });
+}
+
+/** `@InjectTenantDataSource()`: the current tenant's DataSource. */
+export function createTenantDataSource(manager: TenantConnectionManager): DataSource {
+  const transaction = (...args: unknown[]) => manager.transaction(args[args.length - 1] as (m: EntityManager) => Promise<unknown>);
+  return routingProxy(() => {
+    const em = manager.currentEntityManager();
+    return em instanceof Promise ? em.then((m) => m.connection) : em.connection;
+  }, { transaction });
+}

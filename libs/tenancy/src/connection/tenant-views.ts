@@ -1,0 +1,63 @@
+import { LRUCache } from 'lru-cache';
+import type { DataSource } from 'typeorm';
+import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { TenancyError } from '../errors/tenancy.error';
+import { schemaNameFor } from '../isolation/dialects/tenant-physical-names.util';
+import { pgRlsBinding } from '../isolation/pg-rls.binding';
+import { pgSchemaBinding } from '../isolation/pg-schema.binding';
+import type { Tenant } from '../models/tenant.model';
+import { createTenantView } from './shared-pool-view';
+import type { TenancyDataSources } from './tenancy-data-sources';
+
+/** Views are a few small objects over shared metadata, so many fit (1,000s of tenants). */
+const MAX_VIEWS = 20_000;
+
+/** Tenant DataSources over the shared pool (schema and RLS), cached by tenant and placement. */
+export class TenantViews {
+  private readonly views = new LRUCache<string, DataSource>({ max: MAX_VIEWS });
+
+  constructor(
+    private readonly sources: TenancyDataSources,
+    private readonly options: ResolvedTenancyOptions,
+  ) {}
+
+  get(tenant: Tenant): DataSource {
+    const key = `${tenant.id}:${tenant.isolationStrategy}`;
+    let view = this.views.get(key);
+    if (!view) {
+      view = this.create(tenant);
+      this.views.set(key, view);
+    }
+    return view;
+  }
+
+  /** Forgets a tenant's views (placement change, deletion). */
+  evict(tenantId: string): void {
+    for (const key of this.views.keys()) if (key.startsWith(`${tenantId}:`)) this.views.delete(key);
+  }
+
+  get size(): number {
+    return this.views.size;
+  }
+
+  private create(tenant: Tenant): DataSource {
+    const { sharedSchema, sharedRls } = this.sources;
+    if (tenant.isolationStrategy === 'schema') {
+      if (!sharedSchema) throw this.unsupported(tenant);
+      const schema = schemaNameFor(this.options.schemaPrefix, tenant.identifier, this.sources.dialect);
+      return createTenantView(sharedSchema, pgSchemaBinding(schema, this.options.scopeMode));
+    }
+    if (tenant.isolationStrategy === 'rls') {
+      if (!sharedRls) throw this.unsupported(tenant);
+      return createTenantView(sharedRls, pgRlsBinding(tenant.id, this.options.scopeMode));
+    }
+    throw this.unsupported(tenant);
+  }
+
+  private unsupported(tenant: Tenant): TenancyError {
+    return new TenancyError(
+      `Tenant isolation "${tenant.isolationStrategy}" is not available on ${this.sources.dialect} ` +
+        'with the entities registered (TenancyModule.forFeature or the entities option).',
+    );
+  }
+}

@@ -1,0 +1,2 @@
+export * from './harness';
+export { readServices, SERVICE_VARS } from './services';
