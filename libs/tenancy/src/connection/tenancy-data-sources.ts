@@ -2,7 +2,9 @@ import { DataSource, type DataSourceOptions, type EntitySchema } from 'typeorm';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { dialectFromUrl } from '../isolation/dialects/dialect-from-url.util';
 import type { Dialect } from '../isolation/dialects/dialect.types';
+import { TenantIdSubscriber } from '../isolation/tenant-id.subscriber';
 import { dataSourceOptionsFromUrl } from '../store/data-source-options.util';
+import { setUpRls } from '../isolation/rls-setup';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
 
 type Entities = NonNullable<DataSourceOptions['entities']>;
@@ -36,7 +38,8 @@ export class TenancyDataSources {
     if (this.dialect !== 'postgres' || entities.length === 0) return;
     const base = tenantOptions(this.root.options, entities);
     this.sharedSchema = await borrowPool(new DataSource({ ...base, schema: SCHEMA_PLACEHOLDER } as DataSourceOptions), this.root);
-    this.sharedRls = await borrowPool(new DataSource({ ...base, schema: 'public' } as DataSourceOptions), this.root);
+    this.sharedRls = await borrowPool(new DataSource({ ...base, schema: 'public', migrations: this.options.migrations, migrationsTableName: 'tenancy_migrations' } as DataSourceOptions), this.root);
+    if (usesStrategy(this.options, 'rls')) await setUpRls(this.sharedRls, this.root, this.options);
   }
 
   /** A real (non-view) DataSource for one tenant schema over the shared pool: for DDL and migrations. */
@@ -70,5 +73,11 @@ function rootOptions(options: ResolvedTenancyOptions, dialect: Dialect, entities
 }
 
 function tenantOptions(root: DataSourceOptions, entities: Entities): Record<string, unknown> {
-  return { ...root, entities, synchronize: false, migrationsRun: false, subscribers: [] };
+  return { ...root, entities, synchronize: false, migrationsRun: false, subscribers: [TenantIdSubscriber] };
+}
+
+/** Whether any tenant can be placed on `strategy` under these options. */
+export function usesStrategy(o: ResolvedTenancyOptions, strategy: 'schema' | 'database' | 'rls'): boolean {
+  if (o.isolationStrategy === 'hybrid') return o.premiumIsolationStrategy === strategy || o.standardIsolationStrategy === strategy;
+  return o.isolationStrategy === strategy;
 }

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { TenancyError } from '../errors/tenancy.error';
 import { schemaNameFor } from '../isolation/dialects/tenant-physical-names.util';
+import { bindViewTenant } from '../isolation/tenant-id.subscriber';
 import { pgRlsBinding } from '../isolation/pg-rls.binding';
 import { pgSchemaBinding } from '../isolation/pg-schema.binding';
 import type { Tenant } from '../models/tenant.model';
@@ -25,7 +26,7 @@ export class TenantViews {
     const key = `${tenant.id}:${tenant.isolationStrategy}`;
     let view = this.views.get(key);
     if (!view) {
-      view = this.create(tenant);
+      view = bindViewTenant(this.create(tenant), tenant.id);
       this.views.set(key, view);
     }
     return view;

@@ -37,3 +37,16 @@ export function pgSchemaBinding(schema: string, scopeMode: ScopeMode): ViewBindi
     },
   };
 }
+
+/** Every checkout runs with `search_path` = `schema` only, reset on release (migrations, DDL). */
+export function pgSearchPathBinding(schema: string): ViewBinding {
+  const quoted = `"${schema}"`;
+  return {
+    onCheckout: async (client) => {
+      await client.query(SET_SEARCH_PATH, [quoted]);
+    },
+    onRelease: async (client) => {
+      await client.query(RESET_SEARCH_PATH);
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
+import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
+import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
+import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
+import { createTenantRepository } from '../../libs/tenancy/src/connection/tenant-proxies';
+import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
+import { TenantScopedEntity } from '../../libs/tenancy/src/isolation/tenant-scoped.entity';
+import type { Tenant } from '../../libs/tenancy/src/models/tenant.model';
+import { describeWith, pgAdmin, useOrdinaryRole, usePostgresDatabase } from '../support';
+
+@Entity('notes')
+class Note extends TenantScopedEntity {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() body!: string;
+}
+
+@Entity('bare')
+class Bare {
+  @PrimaryGeneratedColumn() id!: number;
+}
+
+let n = 0;
+const tenant = (identifier: string): Tenant => ({
+  id: `00000000-0000-4000-8000-00000000000${++n}`, identifier, name: identifier, status: 'active', isolationStrategy: 'rls',
+  tier: 'standard', databaseUrl: null, metadata: {}, createdAt: new Date(), updatedAt: new Date(),
+});
+
+async function boot(url: string, entities: Function[]) {
+  const options = resolveTenancyOptions({ databaseUrl: url, isolationStrategy: 'rls', entities, poolSize: 2 });
+  const sources = await TenancyDataSources.connect(options, []);
+  const manager = new TenantConnectionManager(options, sources, new TenantContext(), new TenantDatabaseOptions(options));
+  try {
+    await manager.onModuleInit();
+  } catch (e) {
+    await manager.onApplicationShutdown();
+    throw e;
+  }
+  return manager;
+}
+
+describeWith('postgres', 'connection manager (PostgreSQL RLS)', () => {
+  const db = usePostgresDatabase();
+  const role = useOrdinaryRole(db);
+  const ctx = new TenantContext();
+  const a = tenant('acme');
+  const b = tenant('beta');
+  let manager: TenantConnectionManager;
+
+  beforeAll(async () => {
+    manager = await boot(role.url, [Note]);
+  });
+  afterAll(() => manager?.onApplicationShutdown());
+
+  it('refuses to start as a superuser', async () => {
+    await expect(boot(db.url, [Note])).rejects.toThrow(/superuser/);
+  });
+
+  it('refuses an entity without tenant_id, naming it', async () => {
+    await expect(boot(role.url, [Note, Bare])).rejects.toThrow(/Entity Bare has no tenant_id/);
+  });
+
+  it('fills tenant_id and isolates rows between tenants', async () => {
+    const notes = createTenantRepository<Note>(manager, Note);
+    await ctx.run(a, () => notes.save(notes.create({ body: 'a-1' })));
+    await ctx.run(b, () => notes.insert({ body: 'b-1' }));
+    const seenByA = await ctx.run(a, () => notes.find());
+    expect(seenByA.map((x) => [x.body, x.tenantId])).toEqual([['a-1', a.id]]);
+    expect(await ctx.run(b, () => notes.count())).toBe(1);
+  });
+
+  it('sees zero rows with the setting unset or empty, and cannot write another tenant', async () => {
+    const ds = await manager.getDataSource(a);
+    const rows = await ds.transaction(async (em) => {
+      await em.query("SELECT set_config('app.current_tenant', '', true)");
+      return em.query('SELECT count(*)::int AS c FROM public.notes');
+    });
+    expect(rows).toEqual([{ c: 0 }]);
+    const unset = await pgAdmin(role.url, 'SELECT count(*)::int AS c FROM public.notes');
+    expect(unset).toEqual([{ c: 0 }]);
+    const notes = createTenantRepository<Note>(manager, Note);
+    await expect(ctx.run(a, () => notes.insert({ body: 'forged', tenantId: b.id }))).rejects.toThrow(/row-level security/);
+  });
+
+  it('leaves no app.current_tenant on idle pooled connections', async () => {
+    const notes = createTenantRepository<Note>(manager, Note);
+    await Promise.all([ctx.run(a, () => notes.find()), ctx.run(b, () => notes.find())]);
+    await new Promise((r) => setTimeout(r, 50));
+    const ds = await manager.getDataSource(a);
+    const pool = (ds.driver as unknown as { master: { connect(): Promise<{ query(s: string): Promise<{ rows: unknown[] }>; release(): void }> } }).master;
+    const clients = [await pool.connect(), await pool.connect()];
+    try {
+      for (const c of clients) {
+        expect((await c.query("select coalesce(current_setting('app.current_tenant', true), '') as t")).rows).toEqual([{ t: '' }]);
+      }
+    } finally {
+      clients.forEach((c) => c.release());
+    }
+  });
+});
