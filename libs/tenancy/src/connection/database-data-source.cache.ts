@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { bindViewTenant } from '../isolation/tenant-id.subscriber';
 import type { Tenant } from '../models/tenant.model';
 
 /** A DataSource in use; `release()` once the unit of work is done. */
@@ -89,7 +90,7 @@ export class DatabaseDataSourceCache {
 
   private async open(tenant: Tenant, entry: Entry): Promise<DataSource> {
     try {
-      const dataSource = await new DataSource(this.optionsFor(tenant)).initialize();
+      const dataSource = bindViewTenant(await new DataSource(this.optionsFor(tenant)).initialize(), tenant.id);
       this.created++;
       entry.ready = dataSource;
       if (entry.evicted && entry.leases === 0) void this.destroy(entry);

@@ -1,7 +1,9 @@
+import { rm } from 'node:fs/promises';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DataSourceOptions } from 'typeorm';
 import type { EntityTarget, ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { FieldEncryptor } from '../crypto/field-encryptor';
+import { TenantIdSubscriber } from '../isolation/tenant-id.subscriber';
 import { dialectFromUrl } from '../isolation/dialects/dialect-from-url.util';
 import { buildTenantDatabaseUrl } from '../isolation/dialects/tenant-database-url.util';
 import { databaseNameFor } from '../isolation/dialects/tenant-physical-names.util';
@@ -29,7 +31,13 @@ export class TenantDatabaseOptions {
 
   forTenant(tenant: Tenant, entities: EntityTarget[], extra: Record<string, unknown> = {}): DataSourceOptions {
     const base = dataSourceOptionsFromUrl(this.urlFor(tenant)) as unknown as Record<string, unknown>;
-    return { ...base, entities, poolSize: this.options.poolSize, synchronize: false, ...extra } as DataSourceOptions;
+    return { ...base, entities, subscribers: [TenantIdSubscriber], poolSize: this.options.poolSize, synchronize: false, ...extra } as DataSourceOptions;
+  }
+
+  /** Deletes a SQLite tenant file made from the template (never a URL the tenant brought). */
+  async removeSqliteFile(tenant: Tenant): Promise<void> {
+    const url = buildTenantDatabaseUrl(this.template, this.databaseName(tenant));
+    await rm(url.slice('sqlite:'.length), { force: true });
   }
 
   private get template(): string {

@@ -5,6 +5,16 @@ import type { TenantConnectionManager } from './tenant-connection.manager';
 type AnyRecord = Record<PropertyKey, unknown>;
 type Fn = (...args: unknown[]) => unknown;
 
+const NOT_ROUTED = new Set([
+  'then',
+  'toJSON',
+  'onModuleInit',
+  'onApplicationBootstrap',
+  'onModuleDestroy',
+  'beforeApplicationShutdown',
+  'onApplicationShutdown',
+]);
+
 /**
  * A singleton stand-in that resolves its target on every property access, so one injected
  * instance always acts for the current tenant. When the target is not ready yet (a
@@ -14,7 +24,8 @@ function routingProxy<T extends object>(resolve: () => T | Promise<T>, own: AnyR
   return new Proxy(own, {
     get(ownTarget, prop) {
       if (prop in ownTarget) return ownTarget[prop];
-      if (prop === 'then') return undefined; // not a thenable: `await repo` must not resolve a tenant
+      // Introspection (Nest lifecycle hooks, `await`, inspection) must not need a tenant.
+      if (typeof prop === 'symbol' || NOT_ROUTED.has(prop)) return undefined;
       const target = resolve();
       if (!(target instanceof Promise)) {
         const value = (target as AnyRecord)[prop];

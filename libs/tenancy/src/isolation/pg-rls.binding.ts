@@ -4,25 +4,27 @@ import type { ViewBinding } from '../connection/shared-pool-view';
 import { RESET_TENANT, SET_TENANT, SET_TENANT_LOCAL, withLocalSetting } from './pg-session-scope';
 
 /**
- * Row-level security on the shared pool. Session mode: one plain `set_config` per checkout,
+ * Row-level security on the shared pool. Session mode: one plain statement per checkout (tenant and search_path),
  * reset before the connection returns to the pool. Transaction mode: every unit of work runs
  * in a transaction with the setting transaction-local (PgBouncer transaction pooling).
  */
-export function pgRlsBinding(tenantId: string, scopeMode: ScopeMode): ViewBinding {
+export function pgRlsBinding(tenantId: string, scopeMode: ScopeMode, schema = 'public'): ViewBinding {
+  // Raw SQL is unqualified: it runs with search_path = the shared schema, set in the same statement.
+  const searchPath = `"${schema}"`;
   if (scopeMode === 'transaction') {
-    const setting: [string, unknown[]] = [SET_TENANT_LOCAL, [tenantId]];
+    const setting: [string, unknown[]] = [SET_TENANT_LOCAL, [tenantId, searchPath]];
     return {
       wrapQuery: (runner, run, sql, params) =>
         runner.isTransactionActive ? run(sql, params) : withLocalSetting(runner, setting, () => run(sql, params)),
       afterTransactionStart: async (runner: QueryRunner) => {
         const client = (await runner.connect()) as { query(s: string, p: unknown[]): Promise<unknown> };
-        await client.query(SET_TENANT_LOCAL, [tenantId]);
+        await client.query(SET_TENANT_LOCAL, [tenantId, searchPath]);
       },
     };
   }
   return {
     onCheckout: async (client) => {
-      await client.query(SET_TENANT, [tenantId]);
+      await client.query(SET_TENANT, [tenantId, searchPath]);
     },
     onRelease: async (client) => {
       await client.query(RESET_TENANT);

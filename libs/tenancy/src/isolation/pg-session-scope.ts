@@ -5,9 +5,10 @@ import type { PgClient } from '../connection/shared-pool-view';
  * Scoping statements sent as plain driver calls, never through TypeORM (each TypeORM statement
  * costs ~50 µs of app CPU here; DESIGN.md "Performance budget").
  */
-export const SET_TENANT = "SELECT set_config('app.current_tenant', $1, false)";
-export const SET_TENANT_LOCAL = "SELECT set_config('app.current_tenant', $1, true)";
-export const RESET_TENANT = 'RESET app.current_tenant';
+export const SET_TENANT = "SELECT set_config('app.current_tenant', $1, false), set_config('search_path', $2, false)";
+export const SET_TENANT_LOCAL = "SELECT set_config('app.current_tenant', $1, true), set_config('search_path', $2, true)";
+/** One round trip (simple protocol, no parameters). */
+export const RESET_TENANT = 'RESET app.current_tenant; RESET search_path';
 export const SET_SEARCH_PATH = "SELECT set_config('search_path', $1, false)";
 export const SET_SEARCH_PATH_LOCAL = "SELECT set_config('search_path', $1, true)";
 export const RESET_SEARCH_PATH = 'RESET search_path';

@@ -56,7 +56,9 @@ describe('tenant identifiers', () => {
   it('asserts with a TenancyError explaining the rule', () => {
     expect(() => assertValidTenantIdentifier('acme')).not.toThrow();
     expect(() => assertValidTenantIdentifier('Acme')).toThrow(TenancyError);
-    expect(() => assertValidTenantIdentifier('Acme')).toThrow(/3 to 63 characters.*\^\[a-z\]\[a-z0-9-\]\{1,61\}\[a-z0-9\]\$/);
+    expect(() => assertValidTenantIdentifier('Acme')).toThrow(
+      /3 to 63 characters.*\^\[a-z\]\[a-z0-9-\]\{1,61\}\[a-z0-9\]\$/,
+    );
     expect(() => assertValidTenantIdentifier(7)).toThrow(/\(number\)/);
   });
 
@@ -80,9 +82,12 @@ describe('tenant identifiers', () => {
 
   it('accepts exactly what the pattern accepts (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.stringMatching(/^[a-z0-9_-]{0,70}$/)), (s) => {
-        expect(isValidTenantIdentifier(s)).toBe(/^[a-z][a-z0-9-]{1,61}[a-z0-9]$/.test(s));
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.stringMatching(/^[a-z0-9_-]{0,70}$/)),
+        (s) => {
+          expect(isValidTenantIdentifier(s)).toBe(/^[a-z][a-z0-9-]{1,61}[a-z0-9]$/.test(s));
+        },
+      ),
       { numRuns: 10_000 },
     );
   });

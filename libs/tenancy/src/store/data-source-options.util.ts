@@ -37,7 +37,8 @@ function sqlitePath(url: string): string {
 }
 
 function mssqlOptions(u: URL): DataSourceOptions {
-  const param = (name: string) => u.searchParams.get(name)?.toLowerCase();
+  const params = new Map([...u.searchParams].map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
+  const param = (name: string) => params.get(name);
   return {
     type: 'mssql',
     host: decodeURIComponent(u.hostname),

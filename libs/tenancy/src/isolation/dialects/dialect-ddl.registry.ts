@@ -19,7 +19,9 @@ const BY_DIALECT: Readonly<Record<Dialect, DialectDdl>> = Object.freeze({
  */
 export function ddlFor(dialect: Dialect): DialectDdl {
   if (!Object.hasOwn(BY_DIALECT, dialect)) {
-    throw new TenancyError(`Unknown SQL dialect ${previewUntrustedInput(dialect)}: expected postgres, mysql, sqlite or mssql`);
+    throw new TenancyError(
+      `Unknown SQL dialect ${previewUntrustedInput(dialect)}: expected postgres, mysql, sqlite or mssql`,
+    );
   }
   return BY_DIALECT[dialect];
 }

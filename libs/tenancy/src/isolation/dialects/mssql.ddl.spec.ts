@@ -40,15 +40,21 @@ describe('mssqlDdl', () => {
     expect(() => mssqlDdl.createNamespace('a'.repeat(129))).toThrow(/limit of 128 bytes/);
   });
 
-  it.each(['dbo', 'sys', 'guest', 'information_schema', 'db_owner', 'master', 'tempdb'])('refuses the system object %s', (name) => {
-    expect(() => mssqlDdl.dropNamespace(name)).toThrow(/reserved/);
-    expect(() => mssqlDdl.dropDatabase(name)).toThrow(/reserved/);
-  });
+  it.each(['dbo', 'sys', 'guest', 'information_schema', 'db_owner', 'master', 'tempdb'])(
+    'refuses the system object %s',
+    (name) => {
+      expect(() => mssqlDdl.dropNamespace(name)).toThrow(/reserved/);
+      expect(() => mssqlDdl.dropDatabase(name)).toThrow(/reserved/);
+    },
+  );
 
-  it.each(["t'a", 't]a', 't[a', 't;a', 'T_A', 'tа', 't a', 't\0a', "t_a') DROP DATABASE x --"])('refuses %j', (name) => {
-    expect(() => mssqlDdl.createNamespace(name)).toThrow(TenancyError);
-    expect(() => mssqlDdl.dropNamespace(name)).toThrow(TenancyError);
-    expect(() => mssqlDdl.createDatabase(name)).toThrow(TenancyError);
-    expect(() => mssqlDdl.dropDatabase(name)).toThrow(TenancyError);
-  });
+  it.each(["t'a", 't]a', 't[a', 't;a', 'T_A', 'tа', 't a', 't\0a', "t_a') DROP DATABASE x --"])(
+    'refuses %j',
+    (name) => {
+      expect(() => mssqlDdl.createNamespace(name)).toThrow(TenancyError);
+      expect(() => mssqlDdl.dropNamespace(name)).toThrow(TenancyError);
+      expect(() => mssqlDdl.createDatabase(name)).toThrow(TenancyError);
+      expect(() => mssqlDdl.dropDatabase(name)).toThrow(TenancyError);
+    },
+  );
 });

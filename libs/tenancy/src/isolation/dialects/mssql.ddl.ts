@@ -25,7 +25,10 @@ function dropSchemaBatch(name: string): string {
     'DECLARE @sql nvarchar(max);',
     'IF SCHEMA_ID(@schema) IS NOT NULL',
     'BEGIN',
-    ...dropEach(`N'ALTER TABLE ' + ${target}QUOTENAME(OBJECT_NAME(o.parent_object_id)) + N' DROP CONSTRAINT ' + QUOTENAME(o.name)`, 'sys.foreign_keys AS o'),
+    ...dropEach(
+      `N'ALTER TABLE ' + ${target}QUOTENAME(OBJECT_NAME(o.parent_object_id)) + N' DROP CONSTRAINT ' + QUOTENAME(o.name)`,
+      'sys.foreign_keys AS o',
+    ),
     ...dropEach(`N'DROP VIEW ' + ${target}QUOTENAME(o.name)`, 'sys.views AS o'),
     ...dropEach(`N'DROP TABLE ' + ${target}QUOTENAME(o.name)`, 'sys.tables AS o'),
     `  DROP SCHEMA ${quoteIdentifier(name)};`,

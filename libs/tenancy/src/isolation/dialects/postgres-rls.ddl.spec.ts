@@ -16,7 +16,9 @@ describe('PostgreSQL row-level security', () => {
 
   it('leaves the schema to search_path when omitted and honours the options', () => {
     const predicate = `"org_id"::text = NULLIF(current_setting('myapp.tenant', true), '')`;
-    expect(rlsStatements({ table: 'orders' }, { column: 'org_id', setting: 'myapp.tenant', policyName: 'by_org' })).toEqual([
+    expect(
+      rlsStatements({ table: 'orders' }, { column: 'org_id', setting: 'myapp.tenant', policyName: 'by_org' }),
+    ).toEqual([
       'ALTER TABLE "orders" ENABLE ROW LEVEL SECURITY',
       'ALTER TABLE "orders" FORCE ROW LEVEL SECURITY',
       'DROP POLICY IF EXISTS "by_org" ON "orders"',
@@ -51,7 +53,10 @@ describe('PostgreSQL row-level security', () => {
         'FROM unnest($1::text[], $2::text[]) AS x(schema_name, table_name) ' +
         'JOIN pg_namespace n ON n.nspname = COALESCE(x.schema_name, current_schema()) ' +
         "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = x.table_name AND c.relkind IN ('r', 'p')",
-      params: [['public', null], ['orders', 'items']],
+      params: [
+        ['public', null],
+        ['orders', 'items'],
+      ],
     });
     expect(() => rlsForcedCheckQuery([{ table: 'Bad' }])).toThrow(TenancyError);
   });

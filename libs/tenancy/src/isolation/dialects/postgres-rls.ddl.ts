@@ -36,7 +36,9 @@ export function qualifiedTable({ schema, table }: RlsTable): string {
 function tenantPredicate(opts: RlsOptions): string {
   const setting = opts.setting ?? 'app.current_tenant';
   if (typeof setting !== 'string' || setting.length > 127 || !SETTING_PATTERN.test(setting)) {
-    throw new TenancyError(`Invalid RLS setting ${previewUntrustedInput(setting)}: it must look like app.current_tenant`);
+    throw new TenancyError(
+      `Invalid RLS setting ${previewUntrustedInput(setting)}: it must look like app.current_tenant`,
+    );
   }
   const column = quote(opts.column ?? 'tenant_id');
   // NULLIF: an unset (NULL) or reset ('') setting must match no row, even a row whose

@@ -4,10 +4,12 @@ import { assertTenantOwnedName } from './reserved-names.util';
 
 const quoteIdentifier = identifierQuoter('sqlite', '"', '"');
 // No DDL, but names are still validated so every dialect refuses the same bad input.
-const none = (what: string) => (name: string): string[] => {
-  assertTenantOwnedName(name, 'sqlite', what);
-  return [];
-};
+const none =
+  (what: string) =>
+  (name: string): string[] => {
+    assertTenantOwnedName(name, 'sqlite', what);
+    return [];
+  };
 
 /**
  * SQLite: schema-per-tenant is a table prefix (see `tablePrefixFor`) and database-per-tenant a

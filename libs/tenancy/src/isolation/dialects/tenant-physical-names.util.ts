@@ -15,7 +15,9 @@ export const SQLITE_TABLE_SEPARATOR = '__';
 // identifier.) Over-long results are refused, never truncated, which would break this.
 function physicalName(prefix: string, identifier: string, dialect: Dialect, what: string, suffix = ''): string {
   if (typeof prefix !== 'string' || !NAME_PREFIX_PATTERN.test(prefix)) {
-    throw new TenancyError(`Invalid name prefix ${previewUntrustedInput(prefix)}: it must match ^[a-z][a-z0-9_]{0,15}$`);
+    throw new TenancyError(
+      `Invalid name prefix ${previewUntrustedInput(prefix)}: it must match ^[a-z][a-z0-9_]{0,15}$`,
+    );
   }
   assertValidTenantIdentifier(identifier);
   return assertTenantOwnedName(`${prefix}${identifier.replaceAll('-', '_')}${suffix}`, dialect, what);

@@ -1,0 +1,50 @@
+// The whole public surface of nestjs-tenancy (DESIGN.md "Public API"). Nothing else is public;
+// index.spec.ts pins this list.
+export { TenancyModule } from './tenancy.module';
+export type { TenancyModuleAsyncOptions } from './tenancy.module-definition';
+export { tenancyConfig } from './config/tenancy.config';
+export { loadTenancyConfig } from './config/load-tenancy-config';
+export { TENANCY_DEFAULTS } from './config/tenancy.defaults';
+export type {
+  TenancyModuleOptions,
+  ResolvedTenancyOptions,
+  ResolutionStrategy,
+  ScopeMode,
+  StoreOption,
+} from './config/tenancy-options.interface';
+
+export { TenantContext } from './context/tenant-context';
+export { TenantConnectionManager } from './connection/tenant-connection.manager';
+export { TenantAdminService } from './admin/tenant-admin.service';
+
+export { TenantStore } from './store/tenant-store.interface';
+export type { CreateTenantInput, TenantPatch, ListTenantsQuery } from './store/tenant-store.interface';
+export { TypeOrmTenantStore } from './store/typeorm-tenant.store';
+export { RedisTenantStore } from './store/redis-tenant.store';
+export { InMemoryTenantStore } from './store/in-memory-tenant.store';
+
+export { TenantResolver } from './resolution/tenant-resolver.interface';
+export type { TenancyRequest } from './resolution/tenant-resolver.interface';
+export { HeaderResolver } from './resolution/resolvers/header.resolver';
+export { SubdomainResolver } from './resolution/resolvers/subdomain.resolver';
+export { PathResolver } from './resolution/resolvers/path.resolver';
+export { JwtClaimResolver } from './resolution/resolvers/jwt-claim.resolver';
+export { ChainResolver } from './resolution/resolvers/chain.resolver';
+export { TenancyGuard } from './resolution/tenancy.guard';
+
+export { CurrentTenant, SkipTenancy, TenantOptional } from './resolution/decorators';
+export { InjectTenantRepository, InjectTenantEntityManager, InjectTenantDataSource } from './connection/tenancy.decorators';
+export { getTenantRepositoryToken } from './connection/tenancy-tokens.util';
+
+export type { Tenant, TenantStatus, IsolationStrategy, TenantIsolation } from './models/tenant.model';
+export { TenantScopedEntity } from './isolation/tenant-scoped.entity';
+
+export {
+  TenancyError,
+  TenancyConfigError,
+  TenantContextMissingError,
+  TenantNotFoundError,
+  TenantAlreadyExistsError,
+  TenantProvisioningError,
+  TenantDecryptionError,
+} from './errors';

@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { createTenantView } from '../connection/shared-pool-view';
+import type { TenancyDataSources } from '../connection/tenancy-data-sources';
+import { TenantConnectionManager } from '../connection/tenant-connection.manager';
+import { TenantDatabaseOptions } from '../connection/tenant-database.options';
+import type { Tenant } from '../models/tenant.model';
+import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
+import { dialectFromUrl } from './dialects/dialect-from-url.util';
+import { ddlFor } from './dialects/dialect-ddl.registry';
+import { schemaNameFor } from './dialects/tenant-physical-names.util';
+import { pgSearchPathBinding } from './pg-schema.binding';
+
+/** Applied and pending migration names of one tenant. */
+export interface TenantMigrationState {
+  applied: string[];
+  pending: string[];
+}
+
+/**
+ * Provisioning primitives: create and drop a tenant's schema or database (validated, quoted
+ * names), create its tables (the configured migrations, or synchronize when there are none),
+ * run and revert migrations. Every step is idempotent.
+ */
+@Injectable()
+export class TenantProvisioner {
+  constructor(
+    @Inject(TENANCY_OPTIONS) private readonly options: ResolvedTenancyOptions,
+    @Inject(TENANCY_DATA_SOURCES) private readonly sources: TenancyDataSources,
+    private readonly databases: TenantDatabaseOptions,
+    private readonly connections: TenantConnectionManager,
+  ) {}
+
+  /** Creates the tenant's schema or database (RLS tenants share the tables: nothing to do). */
+  async createStorage(tenant: Tenant): Promise<void> {
+    if (tenant.isolationStrategy === 'schema') {
+      for (const sql of ddlFor(this.sources.dialect).createNamespace(this.schemaName(tenant))) await this.sources.root.query(sql);
+    } else if (tenant.isolationStrategy === 'database') {
+      await this.createDatabase(tenant);
+    }
+  }
+
+  /** Drops the tenant's schema or database; under RLS deletes its rows from every tenant table. */
+  async dropStorage(tenant: Tenant): Promise<void> {
+    this.connections.evict(tenant.id);
+    if (tenant.isolationStrategy === 'schema') {
+      for (const sql of ddlFor(this.sources.dialect).dropNamespace(this.schemaName(tenant))) await this.sources.root.query(sql);
+    } else if (tenant.isolationStrategy === 'database') {
+      await this.dropDatabase(tenant);
+    } else {
+      const view = await this.connections.getDataSource(tenant);
+      // The tenant's own RLS view: the policy limits the delete to its rows.
+      for (const meta of view.entityMetadatas) await view.createQueryBuilder().delete().from(meta.target).execute();
+    }
+  }
+
+  /** Runs pending migrations (or synchronizes when none are configured); returns names applied. */
+  async migrate(tenant: Tenant): Promise<string[]> {
+    if (tenant.isolationStrategy === 'rls') return []; // shared tables: migrated once at start-up
+    return this.withTenantDataSource(tenant, async (ds) => {
+      if (this.options.migrations.length === 0) {
+        await ds.synchronize();
+        return [];
+      }
+      return (await ds.runMigrations({ transaction: 'each' })).map((m) => m.name);
+    });
+  }
+
+  /** Reverts the last applied migration; returns its name (or nothing). */
+  async revert(tenant: Tenant): Promise<string[]> {
+    if (tenant.isolationStrategy === 'rls' || this.options.migrations.length === 0) return [];
+    return this.withTenantDataSource(tenant, async (ds) => {
+      const before = await this.state(ds);
+      await ds.undoLastMigration({ transaction: 'each' });
+      const after = await this.state(ds);
+      return before.applied.filter((name) => !after.applied.includes(name));
+    });
+  }
+
+  async status(tenant: Tenant): Promise<TenantMigrationState> {
+    if (tenant.isolationStrategy === 'rls') return { applied: [], pending: [] };
+    return this.withTenantDataSource(tenant, (ds) => this.state(ds));
+  }
+
+  schemaName(tenant: Pick<Tenant, 'identifier'>): string {
+    return schemaNameFor(this.options.schemaPrefix, tenant.identifier, this.sources.dialect);
+  }
+
+  private async state(ds: DataSource): Promise<TenantMigrationState> {
+    const names = ds.migrations.map((m) => m.name ?? m.constructor.name);
+    if (names.length === 0) return { applied: [], pending: [] };
+    const pendingNow = (await ds.showMigrations()) ? await this.pendingNames(ds) : [];
+    return { applied: names.filter((n) => !pendingNow.includes(n)), pending: pendingNow };
+  }
+
+  private async pendingNames(ds: DataSource): Promise<string[]> {
+    const runner = ds.createQueryRunner();
+    try {
+      const table = ds.driver.escape(ds.options.migrationsTableName ?? 'migrations');
+      const hasTable = await runner.hasTable(ds.options.migrationsTableName ?? 'migrations');
+      const rows = hasTable ? ((await runner.query(`SELECT name FROM ${table}`)) as Array<{ name: string }>) : [];
+      const done = new Set(rows.map((r) => r.name));
+      return ds.migrations.map((m) => m.name ?? m.constructor.name).filter((n) => !done.has(n));
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** A real DataSource for DDL and migrations, scoped to the tenant (search_path for raw SQL). */
+  private async withTenantDataSource<T>(tenant: Tenant, fn: (ds: DataSource) => Promise<T>): Promise<T> {
+    const entities = this.connections.entityList as never;
+    if (tenant.isolationStrategy === 'schema') {
+      const schema = this.schemaName(tenant);
+      const ds = await this.sources.schemaDataSource(schema, entities, this.options.migrations as never);
+      return fn(createTenantView(ds, pgSearchPathBinding(schema)));
+    }
+    const options = this.databases.forTenant(tenant, entities, {
+      migrations: this.options.migrations as DataSourceOptions['migrations'],
+      migrationsTableName: 'tenancy_migrations',
+      poolSize: 1,
+    });
+    const ds = await new DataSource(options).initialize();
+    try {
+      return await fn(ds);
+    } finally {
+      await ds.destroy();
+    }
+  }
+
+  private async createDatabase(tenant: Tenant): Promise<void> {
+    if (tenant.databaseUrl) return; // a database the tenant brought: it exists already
+    const name = this.databases.databaseName(tenant);
+    const ddl = ddlFor(this.templateDialect);
+    const exists = ddl.databaseExistsQuery(name);
+    if (!exists) return; // SQLite: the file is created on first connection
+    const found = (await this.sources.root.query(exists.sql, [...exists.params])) as unknown[];
+    if (found.length === 0) for (const sql of ddl.createDatabase(name)) await this.sources.root.query(sql);
+  }
+
+  private async dropDatabase(tenant: Tenant): Promise<void> {
+    if (tenant.databaseUrl) return; // never drop a database the library did not create
+    const ddl = ddlFor(this.templateDialect);
+    const name = this.databases.databaseName(tenant);
+    if (this.templateDialect === 'sqlite') return this.databases.removeSqliteFile(tenant);
+    for (const sql of ddl.dropDatabase(name)) await this.sources.root.query(sql);
+  }
+
+  private get templateDialect() {
+    return dialectFromUrl(this.options.databaseUrlTemplate ?? this.options.databaseUrl);
+  }
+}

@@ -1,0 +1,53 @@
+import type { CanActivate, NestInterceptor, Provider } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { TENANCY_OPTIONS } from '../tenancy.constants';
+import { createRateLimiter } from './rate-limit/create-rate-limiter';
+import { RateLimiter } from './rate-limit/rate-limiter.interface';
+import { ResolutionMetrics } from './resolution.metrics';
+import { createTenantResolver } from './resolvers/create-tenant-resolver';
+import { TenancyContextInterceptor } from './tenancy-context.interceptor';
+import { TenancyGuard } from './tenancy.guard';
+import { TenantResolver } from './tenant-resolver.interface';
+
+const allowAll: CanActivate = { canActivate: () => true };
+const passThrough: NestInterceptor = { intercept: (_context, next) => next.handle() };
+
+/**
+ * @internal Providers of the resolution layer, for the core module. They need `TENANCY_OPTIONS`,
+ * `TenantStore` and `TenantContext` from it. The guard and interceptor are mounted globally
+ * unless `mountGuard` is false (decided from the resolved options, so it works with
+ * `forRootAsync`); the rate limiter's Redis connection closes on shutdown.
+ */
+export const RESOLUTION_PROVIDERS: Provider[] = [
+  ResolutionMetrics,
+  TenancyGuard,
+  TenancyContextInterceptor,
+  {
+    provide: TenantResolver,
+    useFactory: (options: ResolvedTenancyOptions) => createTenantResolver(options),
+    inject: [TENANCY_OPTIONS],
+  },
+  {
+    provide: RateLimiter,
+    useFactory: (options: ResolvedTenancyOptions) => withShutdown(createRateLimiter(options)),
+    inject: [TENANCY_OPTIONS],
+  },
+  {
+    provide: APP_GUARD,
+    useFactory: (options: ResolvedTenancyOptions, guard: TenancyGuard) => (options.mountGuard ? guard : allowAll),
+    inject: [TENANCY_OPTIONS, TenancyGuard],
+  },
+  {
+    provide: APP_INTERCEPTOR,
+    useFactory: (options: ResolvedTenancyOptions, interceptor: TenancyContextInterceptor) =>
+      options.mountGuard ? interceptor : passThrough,
+    inject: [TENANCY_OPTIONS, TenancyContextInterceptor],
+  },
+];
+
+/** Nest calls `onApplicationShutdown` on provider values, so the limiter's client closes with the app. */
+function withShutdown(limiter: RateLimiter | null): RateLimiter | null {
+  if (!limiter?.close) return limiter;
+  return Object.assign(limiter, { onApplicationShutdown: () => limiter.close?.() });
+}

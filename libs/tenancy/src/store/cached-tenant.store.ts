@@ -1,0 +1,226 @@
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { TenantNotFoundError } from '../errors/tenant-not-found.error';
+import type { Tenant, TenantStatus } from '../models/tenant.model';
+import {
+  FAIL_FAST_REDIS_OPTIONS,
+  NEGATIVE_CACHE_TTL_MS,
+  type CachedTenantStoreOptions,
+  type TenantCacheStats,
+} from './cached-tenant-store.options';
+import { RedisOutageMonitor } from './redis-outage.monitor';
+import { RedisTenantCache, type TenantCacheKind } from './redis-tenant.cache';
+import { TenantInvalidationBus, type TenantInvalidation } from './tenant-invalidation.bus';
+import { freezeTenant } from './tenant-record.util';
+import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
+
+/** L1 value for "known not to exist". */
+const MISSING: unique symbol = Symbol('tenant-missing');
+type Entry = Tenant | typeof MISSING;
+
+/**
+ * A `TenantStore` decorator with two cache levels in front of another store: L1 an in-process
+ * LRU with TTL (by identifier and by id), L2 Redis with the same TTL (an L2 hit refills L1).
+ * - Unknown keys are remembered for `NEGATIVE_CACHE_TTL_MS`, and concurrent misses of one key
+ *   share one lookup, so a flood of bogus identifiers does not reach the store.
+ * - create/update/setStatus/delete invalidate here, in L2, and in every other instance through
+ *   Redis pub/sub (`<namespace>invalidate`).
+ * - Redis errors never surface: the store answers from L1 and the wrapped store, and logs one
+ *   warning per outage. Messages missed during an outage are covered by dropping L1 when the
+ *   subscription comes back; entries otherwise live at most `ttlSeconds`.
+ * Tenants handed out are frozen and shared: do not mutate their dates.
+ * @example
+ * const store = new CachedTenantStore(await TypeOrmTenantStore.open(url), { redisUrl });
+ * await store.connect();
+ * const tenant = store.peekByIdentifier('acme') ?? (await store.getByIdentifier('acme'));
+ */
+export class CachedTenantStore implements TenantStore {
+  private readonly byIdentifier: LRUCache<string, Entry>;
+  private readonly byId: LRUCache<string, Entry>;
+  private readonly pending = { id: new Map<string, Promise<Tenant>>(), identifier: new Map<string, Promise<Tenant>>() };
+  private readonly negativeTtlMs: number;
+  private readonly logger = new Logger(CachedTenantStore.name);
+  private readonly monitor = new RedisOutageMonitor(this.logger);
+  private readonly clients: Redis[] = [];
+  private readonly l2?: RedisTenantCache;
+  private readonly bus?: TenantInvalidationBus;
+  /** Bumped by every invalidation: a lookup that started before it must not fill the caches. */
+  private epoch = 0;
+  private hits = 0;
+  private misses = 0;
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly inner: TenantStore,
+    private readonly options: CachedTenantStoreOptions = {},
+  ) {
+    const ttlMs = (options.ttlSeconds ?? 60) * 1000;
+    const lru = { max: options.l1MaxSize ?? 1000, ttl: ttlMs };
+    this.byIdentifier = new LRUCache<string, Entry>(lru);
+    this.byId = new LRUCache<string, Entry>(lru);
+    this.negativeTtlMs = Math.min(options.negativeTtlMs ?? NEGATIVE_CACHE_TTL_MS, ttlMs);
+    if (!options.redisUrl) return;
+    const ns = options.namespace ?? 'tenancy:';
+    const redis = this.track(new Redis(options.redisUrl, { ...FAIL_FAST_REDIS_OPTIONS, ...options.redisOptions }));
+    redis.on('ready', () => this.monitor.recovered());
+    const subscriber = this.track(redis.duplicate());
+    this.l2 = new RedisTenantCache(redis, ns, ttlMs, this.monitor);
+    this.bus = new TenantInvalidationBus(redis, subscriber, `${ns}invalidate`, {
+      onRemote: (change) => this.dropLocal(change),
+      onSubscribed: () => this.clearLocal(),
+    }, this.monitor);
+  }
+
+  /** Options from the module's resolved options (`l1CacheMaxSize`, `l1CacheTtlSeconds`, `redisUrl`). */
+  static optionsFrom(options: ResolvedTenancyOptions): CachedTenantStoreOptions {
+    return { l1MaxSize: options.l1CacheMaxSize, ttlSeconds: options.l1CacheTtlSeconds, redisUrl: options.redisUrl };
+  }
+
+  /** Connects Redis and subscribes to invalidations. Never rejects (Redis being down is not fatal). */
+  async connect(): Promise<void> {
+    if (!this.bus) return;
+    const [redis] = this.clients;
+    if (redis.status === 'wait') await redis.connect().catch(() => undefined);
+    await this.bus.start();
+  }
+
+  /**
+   * The L1 entry of `identifier`, synchronously, for the per-request hot path: the tenant on a
+   * hit, `null` when it is known not to exist, `undefined` when L1 does not know (then call
+   * `getByIdentifier`).
+   */
+  peekByIdentifier(identifier: string): Tenant | null | undefined {
+    const hit = this.byIdentifier.get(identifier);
+    if (hit === undefined) return undefined;
+    this.hits++;
+    return hit === MISSING ? null : hit;
+  }
+
+  getByIdentifier(identifier: string): Promise<Tenant> {
+    const hit = this.byIdentifier.get(identifier);
+    if (hit === undefined) return this.miss('identifier', identifier);
+    this.hits++;
+    return hit === MISSING ? Promise.reject(new TenantNotFoundError(identifier)) : Promise.resolve(hit);
+  }
+
+  getById(id: string): Promise<Tenant> {
+    const hit = this.byId.get(id);
+    if (hit === undefined) return this.miss('id', id);
+    this.hits++;
+    return hit === MISSING ? Promise.reject(new TenantNotFoundError(id)) : Promise.resolve(hit);
+  }
+
+  list(query?: ListTenantsQuery): Promise<Tenant[]> {
+    return this.inner.list(query);
+  }
+
+  count(query?: Pick<ListTenantsQuery, 'status'>): Promise<number> {
+    return this.inner.count(query);
+  }
+
+  async create(input: CreateTenantInput): Promise<Tenant> {
+    return this.invalidated(await this.inner.create(input));
+  }
+
+  async update(id: string, patch: TenantPatch): Promise<Tenant> {
+    return this.invalidated(await this.inner.update(id, patch));
+  }
+
+  async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
+    return this.invalidated(await this.inner.setStatus(id, status));
+  }
+
+  async delete(id: string): Promise<void> {
+    const tenant = await this.inner.getById(id);
+    await this.inner.delete(id);
+    await this.invalidated(tenant);
+  }
+
+  /** Hit and error counters for metrics. */
+  stats(): TenantCacheStats {
+    const lookups = this.hits + this.misses;
+    const hitRatePct = lookups ? Math.round((this.hits / lookups) * 1000) / 10 : 0;
+    const l2 = { enabled: !!this.l2, hits: this.l2?.hits ?? 0, misses: this.l2?.misses ?? 0, errors: this.monitor.errors };
+    return { l1: { size: this.byIdentifier.size, hits: this.hits, misses: this.misses, hitRatePct }, l2 };
+  }
+
+  /** Quits the Redis clients (and closes the wrapped store with `closeInner`). Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled(this.clients.map((c) => (c.status === 'ready' ? c.quit() : c.disconnect())));
+      if (this.options.closeInner) await this.inner.close?.();
+    })();
+    return this.closing;
+  }
+
+  private miss(kind: TenantCacheKind, key: string): Promise<Tenant> {
+    this.misses++;
+    const pending = this.pending[kind];
+    const inFlight = pending.get(key);
+    if (inFlight) return inFlight;
+    const lookup = this.lookup(kind, key, this.epoch).finally(() => {
+      if (pending.get(key) === lookup) pending.delete(key);
+    });
+    pending.set(key, lookup);
+    return lookup;
+  }
+
+  private async lookup(kind: TenantCacheKind, key: string, epoch: number): Promise<Tenant> {
+    const cached = await this.l2?.get(kind, key);
+    if (cached) {
+      if (epoch === this.epoch) this.fillLocal(cached);
+      return cached;
+    }
+    let tenant: Tenant;
+    try {
+      tenant = freezeTenant(kind === 'id' ? await this.inner.getById(key) : await this.inner.getByIdentifier(key));
+    } catch (error) {
+      if (error instanceof TenantNotFoundError && epoch === this.epoch) {
+        (kind === 'id' ? this.byId : this.byIdentifier).set(key, MISSING, { ttl: this.negativeTtlMs });
+      }
+      throw error;
+    }
+    if (epoch === this.epoch) {
+      this.fillLocal(tenant);
+      void this.l2?.set(tenant);
+    }
+    return tenant;
+  }
+
+  private fillLocal(tenant: Tenant): void {
+    this.byIdentifier.set(tenant.identifier, tenant);
+    this.byId.set(tenant.id, tenant);
+  }
+
+  private async invalidated<T extends TenantInvalidation>(tenant: T): Promise<T> {
+    this.dropLocal(tenant);
+    await this.l2?.delete(tenant.id, tenant.identifier);
+    await this.bus?.publish(tenant);
+    return tenant;
+  }
+
+  private dropLocal({ id, identifier }: TenantInvalidation): void {
+    this.epoch++;
+    this.byId.delete(id);
+    this.byIdentifier.delete(identifier);
+    this.pending.id.delete(id);
+    this.pending.identifier.delete(identifier);
+  }
+
+  private clearLocal(): void {
+    this.epoch++;
+    this.byId.clear();
+    this.byIdentifier.clear();
+    this.pending.id.clear();
+    this.pending.identifier.clear();
+  }
+
+  private track(client: Redis): Redis {
+    // Errors are reported through the monitor (one warning per outage), never thrown.
+    client.on('error', (error: unknown) => this.monitor.failed(error));
+    this.clients.push(client);
+    return client;
+  }
+}

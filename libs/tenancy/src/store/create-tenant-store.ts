@@ -1,0 +1,28 @@
+import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import type { TenancyDataSources } from '../connection/tenancy-data-sources';
+import { CachedTenantStore } from './cached-tenant.store';
+import { InMemoryTenantStore } from './in-memory-tenant.store';
+import { RedisTenantStore } from './redis-tenant.store';
+import type { TenantStore } from './tenant-store.interface';
+import { TypeOrmTenantStore } from './typeorm-tenant.store';
+
+/**
+ * @internal The store the module uses: `store` (a name or an instance), wrapped in the two-level
+ * cache when `cacheEnabled`. The `database` store lives in the root database (`databaseUrl`).
+ */
+export async function createTenantStore(options: ResolvedTenancyOptions, sources: TenancyDataSources): Promise<TenantStore> {
+  const store = await baseStore(options, sources);
+  if (!options.cacheEnabled) return store;
+  const cached = new CachedTenantStore(store, CachedTenantStore.optionsFrom(options));
+  await cached.connect();
+  return cached;
+}
+
+async function baseStore(options: ResolvedTenancyOptions, sources: TenancyDataSources): Promise<TenantStore> {
+  if (typeof options.store === 'object') return options.store;
+  if (options.store === 'memory') return new InMemoryTenantStore();
+  if (options.store === 'redis') return new RedisTenantStore(options.redisUrl!);
+  const store = new TypeOrmTenantStore(sources.root);
+  await store.ensureSchema();
+  return store;
+}

@@ -1,0 +1,125 @@
+import { Redis } from 'ioredis';
+import { TenantAlreadyExistsError } from '../errors/tenant-already-exists.error';
+import { TenantNotFoundError } from '../errors/tenant-not-found.error';
+import type { Tenant, TenantStatus } from '../models/tenant.model';
+import { CREATE_TENANT, DELETE_TENANT, REPLACE_TENANT } from './redis-tenant.scripts';
+import { tenantFromJson, tenantToJson } from './tenant-json.util';
+import { buildTenant, patchTenant } from './tenant-record.util';
+import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
+
+/** Options of `RedisTenantStore`. */
+export interface RedisTenantStoreOptions {
+  /** Prefix of every key. Default `tenancy:`. On Redis Cluster use a hash tag, e.g. `{tenancy}:`. */
+  readonly namespace?: string;
+}
+
+const MAX_CAS_ATTEMPTS = 20;
+
+/**
+ * A `TenantStore` in Redis. Keys (under `namespace`): `tenant:<id>` (JSON), `ident:<identifier>`
+ * (→ id), `by-created` and `status:<status>` (sorted sets scored by creation time, so ties order
+ * by id). Writes are Lua scripts: creating reserves the identifier atomically, updates and deletes
+ * are compare-and-set. Give it a URL (it then owns the client) or an ioredis client (yours).
+ * @example
+ * const store = new RedisTenantStore('redis://127.0.0.1:6379', { namespace: 'app:tenancy:' });
+ */
+export class RedisTenantStore implements TenantStore {
+  private readonly redis: Redis;
+  private readonly ownsClient: boolean;
+  private readonly ns: string;
+
+  constructor(redis: Redis | string, options: RedisTenantStoreOptions = {}) {
+    this.ownsClient = typeof redis === 'string';
+    this.redis = typeof redis === 'string' ? new Redis(redis) : redis;
+    this.ns = options.namespace ?? 'tenancy:';
+  }
+
+  async create(input: CreateTenantInput): Promise<Tenant> {
+    const tenant = buildTenant(input);
+    const created = await CREATE_TENANT.run(
+      this.redis,
+      [this.identKey(tenant.identifier), this.tenantKey(tenant.id), this.allKey(), this.statusKey(tenant.status)],
+      [tenant.id, tenantToJson(tenant), tenant.createdAt.getTime()],
+    );
+    if (created !== 1) throw new TenantAlreadyExistsError(tenant.identifier);
+    return tenantFromJson(tenantToJson(tenant));
+  }
+
+  async getById(id: string): Promise<Tenant> {
+    const json = await this.redis.get(this.tenantKey(id));
+    if (json === null) throw new TenantNotFoundError(id);
+    return tenantFromJson(json);
+  }
+
+  async getByIdentifier(identifier: string): Promise<Tenant> {
+    const id = await this.redis.get(this.identKey(identifier));
+    const json = id === null ? null : await this.redis.get(this.tenantKey(id));
+    if (json === null) throw new TenantNotFoundError(identifier);
+    return tenantFromJson(json);
+  }
+
+  async list(query: ListTenantsQuery = {}): Promise<Tenant[]> {
+    const start = Math.max(0, query.offset ?? 0);
+    if (query.limit !== undefined && query.limit <= 0) return [];
+    const stop = query.limit === undefined ? -1 : start + query.limit - 1;
+    const ids = await this.redis.zrange(this.setKey(query.status), start, stop);
+    if (!ids.length) return [];
+    const jsons = await this.redis.mget(...ids.map((id) => this.tenantKey(id)));
+    return jsons.filter((j): j is string => j !== null).map(tenantFromJson);
+  }
+
+  async update(id: string, patch: TenantPatch): Promise<Tenant> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.redis.get(this.tenantKey(id));
+      if (current === null) throw new TenantNotFoundError(id);
+      const before = tenantFromJson(current);
+      const after = patchTenant(before, patch);
+      const json = tenantToJson(after);
+      const keys = [this.tenantKey(id), this.statusKey(before.status), this.statusKey(after.status)];
+      if ((await REPLACE_TENANT.run(this.redis, keys, [current, json, id, after.createdAt.getTime()])) === 1) {
+        return tenantFromJson(json);
+      }
+    }
+    throw new Error(`RedisTenantStore: tenant ${id} kept changing; update gave up after ${MAX_CAS_ATTEMPTS} attempts`);
+  }
+
+  async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
+    return this.update(id, { status });
+  }
+
+  async delete(id: string): Promise<void> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.redis.get(this.tenantKey(id));
+      if (current === null) throw new TenantNotFoundError(id);
+      const { identifier, status } = tenantFromJson(current);
+      const keys = [this.tenantKey(id), this.identKey(identifier), this.allKey(), this.statusKey(status)];
+      if ((await DELETE_TENANT.run(this.redis, keys, [current, id])) === 1) return;
+    }
+    throw new Error(`RedisTenantStore: tenant ${id} kept changing; delete gave up after ${MAX_CAS_ATTEMPTS} attempts`);
+  }
+
+  async count(query: Pick<ListTenantsQuery, 'status'> = {}): Promise<number> {
+    return this.redis.zcard(this.setKey(query.status));
+  }
+
+  /** Quits the Redis client when this store created it from a URL. */
+  async close(): Promise<void> {
+    if (this.ownsClient && this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private tenantKey(id: string): string {
+    return `${this.ns}tenant:${id}`;
+  }
+  private identKey(identifier: string): string {
+    return `${this.ns}ident:${identifier}`;
+  }
+  private allKey(): string {
+    return `${this.ns}by-created`;
+  }
+  private statusKey(status: TenantStatus): string {
+    return `${this.ns}status:${status}`;
+  }
+  private setKey(status: TenantStatus | undefined): string {
+    return status === undefined ? this.allKey() : this.statusKey(status);
+  }
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RedisOutageMonitor } from './redis-outage.monitor';
+
+/** What changed: the cache entries to drop, under both keys. */
+export interface TenantInvalidation {
+  readonly id: string;
+  readonly identifier: string;
+}
+
+/** @internal Callbacks of the bus. */
+export interface TenantInvalidationHandlers {
+  /** Another instance changed this tenant. */
+  readonly onRemote: (change: TenantInvalidation) => void;
+  /** (Re)subscribed: after a break, messages may have been missed. */
+  readonly onSubscribed: () => void;
+}
+
+/**
+ * @internal Cross-instance invalidation over Redis pub/sub. Messages are JSON
+ * `{ id, identifier, instanceId }`; an instance ignores its own. Subscribes on every
+ * (re)connection and reports it, so the caller can drop what it may have missed meanwhile.
+ */
+export class TenantInvalidationBus {
+  readonly instanceId = randomUUID();
+  private started?: Promise<void>;
+  private markStarted: () => void = () => undefined;
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly channel: string,
+    private readonly handlers: TenantInvalidationHandlers,
+    private readonly monitor: RedisOutageMonitor,
+  ) {
+    subscriber.on('message', (ch: string, message: string) => this.receive(ch, message));
+    subscriber.on('ready', () => this.subscribe());
+  }
+
+  /** Connects and subscribes; resolves once subscribed or once that failed (never rejects). */
+  start(): Promise<void> {
+    if (this.started) return this.started;
+    this.started = new Promise<void>((resolve) => (this.markStarted = resolve));
+    if (this.subscriber.status === 'wait') this.subscriber.connect().catch(() => this.markStarted());
+    return this.started;
+  }
+
+  async publish(change: TenantInvalidation): Promise<void> {
+    if (this.publisher.status !== 'ready') return;
+    const message = JSON.stringify({ id: change.id, identifier: change.identifier, instanceId: this.instanceId });
+    await this.publisher.publish(this.channel, message).catch((error: unknown) => this.monitor.failed(error));
+  }
+
+  private subscribe(): void {
+    this.subscriber.subscribe(this.channel).then(
+      () => {
+        this.handlers.onSubscribed();
+        this.markStarted();
+      },
+      () => this.markStarted(), // the 'error' listener has reported it; the next 'ready' retries
+    );
+  }
+
+  private receive(channel: string, message: string): void {
+    if (channel !== this.channel) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const { id, identifier, instanceId } = (parsed ?? {}) as Record<string, unknown>;
+    if (instanceId === this.instanceId || typeof id !== 'string' || typeof identifier !== 'string') return;
+    this.handlers.onRemote({ id, identifier });
+  }
+}

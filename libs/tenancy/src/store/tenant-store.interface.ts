@@ -1,0 +1,45 @@
+import type { Tenant, TenantStatus } from '../models/tenant.model';
+
+/** Fields given when a tenant is created; `id`, timestamps and defaults are filled by the store. */
+export interface CreateTenantInput {
+  readonly id?: string;
+  readonly identifier: string;
+  readonly name: string;
+  readonly status?: TenantStatus;
+  readonly isolationStrategy: Tenant['isolationStrategy'];
+  readonly tier?: string;
+  readonly databaseUrl?: string | null;
+  readonly metadata?: Record<string, unknown>;
+}
+
+/** Fields that `update` may change. */
+export type TenantPatch = Partial<Pick<Tenant, 'name' | 'status' | 'isolationStrategy' | 'tier' | 'databaseUrl' | 'metadata'>>;
+
+/** Filter and page of `list`. */
+export interface ListTenantsQuery {
+  readonly status?: TenantStatus;
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+/**
+ * Where tenants live. Implementations: `TypeOrmTenantStore`, `RedisTenantStore`,
+ * `InMemoryTenantStore`; inject with `@Inject(TenantStore)`.
+ * `create` raises `TenantAlreadyExistsError` on a duplicate identifier (atomically);
+ * `getById`/`getByIdentifier`/`update`/`setStatus`/`delete` raise `TenantNotFoundError`.
+ */
+export interface TenantStore {
+  create(input: CreateTenantInput): Promise<Tenant>;
+  getById(id: string): Promise<Tenant>;
+  getByIdentifier(identifier: string): Promise<Tenant>;
+  list(query?: ListTenantsQuery): Promise<Tenant[]>;
+  update(id: string, patch: TenantPatch): Promise<Tenant>;
+  setStatus(id: string, status: TenantStatus): Promise<Tenant>;
+  delete(id: string): Promise<void>;
+  count(query?: Pick<ListTenantsQuery, 'status'>): Promise<number>;
+  /** Optional: release connections (called on shutdown). */
+  close?(): Promise<void>;
+}
+
+/** Injection token of the `TenantStore` (same name as the interface). */
+export const TenantStore = Symbol.for('nestjs-tenancy:TenantStore');

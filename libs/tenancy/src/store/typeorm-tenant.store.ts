@@ -1,0 +1,161 @@
+import {
+  DataSource,
+  Table,
+  type DataSourceOptions,
+  type FindOptionsWhere,
+  type QueryDeepPartialEntity,
+  type Repository,
+} from 'typeorm';
+import { TenancyConfigError } from '../errors/tenancy-config.error';
+import { TenantAlreadyExistsError } from '../errors/tenant-already-exists.error';
+import { TenantNotFoundError } from '../errors/tenant-not-found.error';
+import type { Tenant, TenantStatus } from '../models/tenant.model';
+import { dataSourceOptionsFromUrl } from './data-source-options.util';
+import { isDuplicateKeyError } from './duplicate-key.util';
+import { tenantEntitySchema, type TenantRow } from './tenant.entity';
+import { buildTenant, cleanPatch, freezeTenant, isUuid } from './tenant-record.util';
+import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
+
+const MAX_INT = 2_147_483_647;
+
+/** Options of `TypeOrmTenantStore`. */
+export interface TypeOrmTenantStoreOptions {
+  /** Destroy the DataSource in `close()`. Default `false`: the caller owns it. */
+  readonly ownsDataSource?: boolean;
+}
+
+/**
+ * A `TenantStore` on a `tenants` table (PostgreSQL, MySQL/MariaDB, SQLite, SQL Server).
+ * The DataSource must list `tenantEntitySchema(type)`; `TypeOrmTenantStore.dataSourceOptions(url)`
+ * does that. Identifier uniqueness rests on the table's unique constraint, so concurrent
+ * creates of one identifier are safe across processes.
+ * @example
+ * const store = await TypeOrmTenantStore.open('postgresql://app@db/master'); // owns its DataSource
+ * await store.create({ identifier: 'acme', name: 'Acme', isolationStrategy: 'schema' });
+ */
+export class TypeOrmTenantStore implements TenantStore {
+  private repository?: Repository<TenantRow>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: TypeOrmTenantStoreOptions = {},
+  ) {}
+
+  /** DataSource options for `url` (see `dataSourceOptionsFromUrl`) with the tenant entity added. */
+  static dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+    const base = dataSourceOptionsFromUrl(url, extra);
+    const entities = [...((extra.entities as unknown[] | undefined) ?? []), tenantEntitySchema(base.type)];
+    return { ...base, entities } as DataSourceOptions;
+  }
+
+  /** Opens a DataSource of its own on `url`, creates the table if missing, and owns both. */
+  static async open(url: string, extra: Partial<DataSourceOptions> = {}): Promise<TypeOrmTenantStore> {
+    const dataSource = await new DataSource(TypeOrmTenantStore.dataSourceOptions(url, extra)).initialize();
+    const store = new TypeOrmTenantStore(dataSource, { ownsDataSource: true });
+    try {
+      await store.ensureSchema();
+      return store;
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
+  }
+
+  /**
+   * Creates the `tenants` table (with its unique and list indexes) when it is missing. Touches no
+   * other table, so it is safe on a DataSource shared with other entities, and idempotent: a
+   * concurrent creator winning the race is not an error.
+   */
+  async ensureSchema(): Promise<void> {
+    const table = Table.create(this.dataSource.getMetadata(this.repo.target), this.dataSource.driver);
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.createTable(table, true);
+    } catch (error) {
+      if (!(await runner.hasTable(table))) throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async create(input: CreateTenantInput): Promise<Tenant> {
+    const tenant = buildTenant(input);
+    try {
+      await this.repo.insert(toRow(tenant));
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw new TenantAlreadyExistsError(tenant.identifier);
+      throw error;
+    }
+    return freezeTenant(tenant);
+  }
+
+  async getById(id: string): Promise<Tenant> {
+    return freezeTenant(await this.findRow({ id }, id));
+  }
+
+  async getByIdentifier(identifier: string): Promise<Tenant> {
+    return freezeTenant(await this.findRow({ identifier }, identifier));
+  }
+
+  async list(query: ListTenantsQuery = {}): Promise<Tenant[]> {
+    const skip = query.offset ? Math.max(0, query.offset) : undefined;
+    // MySQL has no OFFSET without LIMIT: page "to the end" with the largest INT.
+    const take = query.limit !== undefined ? Math.max(0, query.limit) : skip ? MAX_INT : undefined;
+    if (take === 0) return [];
+    const rows = await this.repo.find({ where: statusWhere(query.status), order: { createdAt: 'ASC', id: 'ASC' }, skip, take });
+    return rows.map(freezeTenant);
+  }
+
+  async update(id: string, patch: TenantPatch): Promise<Tenant> {
+    const current = await this.findRow({ id }, id);
+    const changes = { ...cleanPatch(patch), updatedAt: new Date() };
+    await this.repo.update({ id }, changes as QueryDeepPartialEntity<TenantRow>);
+    return freezeTenant({ ...current, ...changes });
+  }
+
+  async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
+    return this.update(id, { status });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.findRow({ id }, id);
+    await this.repo.delete({ id });
+  }
+
+  async count(query: Pick<ListTenantsQuery, 'status'> = {}): Promise<number> {
+    return this.repo.count({ where: statusWhere(query.status) });
+  }
+
+  /** Destroys the DataSource when this store opened it (`open`); otherwise does nothing. */
+  async close(): Promise<void> {
+    if (this.options.ownsDataSource && this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private get repo(): Repository<TenantRow> {
+    if (this.repository) return this.repository;
+    const schema = tenantEntitySchema(this.dataSource.options.type);
+    if (!this.dataSource.hasMetadata(schema)) {
+      throw new TenancyConfigError(
+        'TypeOrmTenantStore: the DataSource does not know the tenant entity. Initialize it first, and list ' +
+          'tenantEntitySchema(type) in its entities (TypeOrmTenantStore.dataSourceOptions(url) does).',
+      );
+    }
+    return (this.repository = this.dataSource.getRepository(schema));
+  }
+
+  private async findRow(where: FindOptionsWhere<TenantRow>, key: string): Promise<TenantRow> {
+    // Ids are UUIDs: anything else cannot exist (and PostgreSQL would reject it as a uuid).
+    if (where.id !== undefined && !isUuid(key)) throw new TenantNotFoundError(key);
+    const row = await this.repo.findOne({ where });
+    if (!row) throw new TenantNotFoundError(key);
+    return row;
+  }
+}
+
+function toRow(tenant: Tenant): QueryDeepPartialEntity<TenantRow> {
+  return { ...tenant, metadata: { ...tenant.metadata } } as QueryDeepPartialEntity<TenantRow>;
+}
+
+function statusWhere(status: TenantStatus | undefined): FindOptionsWhere<TenantRow> {
+  return status === undefined ? {} : { status };
+}

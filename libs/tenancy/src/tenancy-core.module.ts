@@ -1,0 +1,84 @@
+import { Global, Module, type MiddlewareConsumer, type NestModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import type { TenancyModuleOptions, ResolvedTenancyOptions } from './config/tenancy-options.interface';
+import { resolveTenancyOptions } from './config/resolve-tenancy-options';
+import { TenantAdminService } from './admin/tenant-admin.service';
+import { TenantProvisioner } from './isolation/tenant-provisioner';
+import { TenancyDataSources } from './connection/tenancy-data-sources';
+import { TenantConnectionManager } from './connection/tenant-connection.manager';
+import { TenantDatabaseOptions } from './connection/tenant-database.options';
+import { createTenantDataSource, createTenantEntityManager } from './connection/tenant-proxies';
+import { TENANT_DATA_SOURCE, TENANT_ENTITY_MANAGER } from './connection/tenancy-tokens.util';
+import { TenancyScopeMiddleware } from './context/tenancy-scope.middleware';
+import { TenantContext } from './context/tenant-context';
+import { FieldEncryptor } from './crypto/field-encryptor';
+import { dataSourceOptionsFromUrl } from './store/data-source-options.util';
+import { RESOLUTION_PROVIDERS } from './resolution/resolution.providers';
+import { createTenantStore } from './store/create-tenant-store';
+import { tenantEntitySchema } from './store/tenant.entity';
+import { TenantStore } from './store/tenant-store.interface';
+import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from './tenancy.constants';
+import { TenancyConfigurableModule, TENANCY_MODULE_OPTIONS } from './tenancy.module-definition';
+
+/**
+ * @internal The global core: owns every singleton (options, context, store, connections,
+ * guard). `TenancyModule` is the facade users import; `forFeature` never re-creates these.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: TENANCY_OPTIONS,
+      useFactory: (raw: TenancyModuleOptions) => resolveTenancyOptions(raw),
+      inject: [TENANCY_MODULE_OPTIONS],
+    },
+    TenantContext,
+    {
+      provide: FieldEncryptor,
+      useFactory: (o: ResolvedTenancyOptions) =>
+        o.enableEncryption ? new FieldEncryptor({ encryptionKey: o.encryptionKey!, encryptionKeys: o.encryptionKeys, encryptionHkdfInfo: o.encryptionHkdfInfo }) : null,
+      inject: [TENANCY_OPTIONS],
+    },
+    {
+      provide: TENANCY_DATA_SOURCES,
+      useFactory: (o: ResolvedTenancyOptions) =>
+        TenancyDataSources.connect(o, o.store === 'database' ? [tenantEntitySchema(dataSourceOptionsFromUrl(o.databaseUrl).type)] : []),
+      inject: [TENANCY_OPTIONS],
+    },
+    {
+      provide: TenantStore,
+      useFactory: (o: ResolvedTenancyOptions, sources: TenancyDataSources) => createTenantStore(o, sources),
+      inject: [TENANCY_OPTIONS, TENANCY_DATA_SOURCES],
+    },
+    TenantDatabaseOptions,
+    TenantConnectionManager,
+    TenantProvisioner,
+    TenantAdminService,
+    { provide: TENANT_ENTITY_MANAGER, useFactory: createTenantEntityManager, inject: [TenantConnectionManager] },
+    { provide: TENANT_DATA_SOURCE, useFactory: createTenantDataSource, inject: [TenantConnectionManager] },
+    ...RESOLUTION_PROVIDERS,
+  ],
+  exports: [
+    TENANCY_OPTIONS,
+    TenantContext,
+    TenantStore,
+    FieldEncryptor,
+    TenantConnectionManager,
+    TenantProvisioner,
+    TenantAdminService,
+    TENANT_ENTITY_MANAGER,
+    TENANT_DATA_SOURCE,
+  ],
+})
+export class TenancyCoreModule extends TenancyConfigurableModule implements NestModule, OnApplicationShutdown {
+  constructor(@Inject(TenantStore) private readonly store: TenantStore) {
+    super();
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(TenancyScopeMiddleware).forRoutes('*');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close?.();
+  }
+}

@@ -1,0 +1,156 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import request from 'supertest';
+import type { Tenant } from '../../libs/tenancy/src/models/tenant.model';
+import { ResolutionMetrics } from '../../libs/tenancy/src/resolution/resolution.metrics';
+import { InMemoryTenantStore } from '../../libs/tenancy/src/store/in-memory-tenant.store';
+import { AdapterName, createTenancyTestApp, seededStore } from './support/tenancy-test-app';
+import { COMMON_FAILURES, Probe, STRATEGIES } from './support/strategies';
+
+const NOT_FOUND = '{"statusCode":404,"message":"Tenant not found"}';
+const ADAPTERS: AdapterName[] = ['express', 'fastify'];
+
+/** The store the apps use; `broken-co` makes it fail like a database outage. */
+class FlakyStore extends InMemoryTenantStore {
+  override async getByIdentifier(identifier: string): Promise<Tenant> {
+    if (identifier === 'broken-co') throw new Error('connection refused');
+    return super.getByIdentifier(identifier);
+  }
+}
+
+async function flakyStore(extra = 0): Promise<FlakyStore> {
+  const store = new FlakyStore();
+  for (const tenant of await (await seededStore(extra)).list()) await store.create(tenant);
+  return store;
+}
+
+async function boot(adapter: AdapterName, options: Parameters<typeof createTenancyTestApp>[1], extra = 0) {
+  const app = await createTenancyTestApp(adapter, options, await flakyStore(extra));
+  await app.listen(0, '127.0.0.1');
+  return { app, url: await app.getUrl() };
+}
+
+function send(url: string, probe: Probe, method: 'get' | 'post' = 'get', body?: object) {
+  const test = request(url)[method](probe.path);
+  for (const [name, value] of Object.entries(probe.headers)) test.set(name, value);
+  return body ? test.send(body) : test;
+}
+
+describe.each(ADAPTERS)('TenancyGuard on %s', (adapter) => {
+  describe.each(STRATEGIES)('with %s resolution', (_name, strategy) => {
+    let app: INestApplication;
+    let url: string;
+    let metrics: ResolutionMetrics;
+
+    beforeAll(async () => {
+      ({ app, url } = await boot(adapter, strategy.options));
+      metrics = app.get(ResolutionMetrics);
+    });
+    afterAll(() => app.close());
+
+    it('serves an active tenant to @CurrentTenant(), its field and TenantContext', async () => {
+      const before = metrics.snapshot().resolved;
+      const res = await send(url, strategy.carry('acme')).expect(200);
+      expect(res.body).toEqual({ decorator: 'acme', field: 'acme', context: 'acme' });
+      expect(metrics.snapshot().resolved).toBe(before + 1);
+    });
+
+    it('keeps the tenant through a POST body (parsed after the middleware on Fastify)', async () => {
+      const res = await send(url, strategy.carry('globex', 'echo'), 'post', { n: 7 }).expect(201);
+      expect(res.body).toEqual({ n: 7, field: 'globex', context: 'globex' });
+    });
+
+    const failures: Array<[string, string, Probe]> = [
+      ...COMMON_FAILURES.map(([name, reason, id]): [string, string, Probe] => [name, reason, id === null ? strategy.bare() : strategy.carry(id)]),
+      ...strategy.extraFailures,
+    ];
+
+    it.each(failures)('answers the uniform 404 to %s (reason %s)', async (_case, reason, probe) => {
+      const before = metrics.snapshot();
+      const res = await send(url, probe);
+      expect(res.status).toBe(404);
+      expect(res.text).toBe(NOT_FOUND);
+      if (probe.input) expect(res.text).not.toContain(probe.input);
+      const after = metrics.snapshot();
+      expect(after.rejected.byReason[reason as keyof typeof after.rejected.byReason]).toBe(before.rejected.byReason[reason as keyof typeof before.rejected.byReason] + 1);
+      expect(after.rejected.total).toBe(before.rejected.total + 1);
+      expect(after.resolved).toBe(before.resolved);
+    });
+
+    it('lets @SkipTenancy() routes through with no tenant, even with a bad identifier', async () => {
+      expect((await send(url, strategy.bare('health')).expect(200)).body).toEqual({ ok: true, tenant: null });
+      expect((await send(url, strategy.carry('ghost-co', 'health')).expect(200)).body).toEqual({ ok: true, tenant: null });
+    });
+
+    it('@TenantOptional(): no identifier passes, a good one resolves, a bad one is still a 404', async () => {
+      expect((await send(url, strategy.bare('optional')).expect(200)).body).toEqual({ tenant: null, context: null });
+      expect((await send(url, strategy.carry('acme', 'optional')).expect(200)).body).toEqual({ tenant: 'acme', context: 'acme' });
+      const res = await send(url, strategy.carry('frozen-co', 'optional')).expect(404);
+      expect(res.text).toBe(NOT_FOUND);
+    });
+  });
+
+  describe('isolation under load', () => {
+    let app: INestApplication;
+    let url: string;
+    beforeAll(async () => ({ app, url } = await boot(adapter, { resolutionStrategy: 'header' }, 200)));
+    afterAll(() => app.close());
+
+    it('200 concurrent requests with distinct tenants each see only their own tenant', async () => {
+      const ids = Array.from({ length: 200 }, (_, i) => `tenant-${String(i).padStart(3, '0')}`);
+      const responses = await Promise.all(
+        ids.map((id, i) =>
+          i % 2
+            ? send(url, { path: '/whoami', headers: { 'X-Tenant-ID': id } })
+            : send(url, { path: '/echo', headers: { 'X-Tenant-ID': id } }, 'post', { n: i }),
+        ),
+      );
+      responses.forEach((res, i) => {
+        expect(res.status).toBe(i % 2 ? 200 : 201);
+        expect(res.body.field).toBe(ids[i]);
+        expect(res.body.context).toBe(ids[i]);
+        if (i % 2) expect(res.body.decorator).toBe(ids[i]);
+      });
+      expect(app.get(ResolutionMetrics).snapshot().resolved).toBe(200);
+    });
+  });
+
+  describe('rate limiting (in memory)', () => {
+    let app: INestApplication;
+    let url: string;
+    beforeAll(async () => {
+      ({ app, url } = await boot(adapter, { enableRateLimiting: true, rateLimitMaxRequests: 3, rateLimitWindowSeconds: 30 }));
+    });
+    afterAll(() => app.close());
+
+    it('lets exactly rateLimitMaxRequests through, then answers 429 with Retry-After', async () => {
+      const acme = { path: '/whoami', headers: { 'X-Tenant-ID': 'acme' } };
+      for (let i = 0; i < 3; i++) await send(url, acme).expect(200);
+      const refused = await send(url, acme).expect(429);
+      expect(refused.body).toEqual({ statusCode: 429, message: 'Too Many Requests' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(30);
+      await send(url, { path: '/whoami', headers: { 'X-Tenant-ID': 'globex' } }).expect(200); // per tenant
+      expect(app.get(ResolutionMetrics).snapshot().rateLimited).toBe(1);
+    });
+  });
+
+  describe('logging', () => {
+    let app: INestApplication;
+    let url: string;
+    beforeAll(async () => ({ app, url } = await boot(adapter, STRATEGIES.find(([n]) => n === 'jwt')![1].options)));
+    afterAll(() => app.close());
+
+    it('logs the reason at debug level, never the token', async () => {
+      const debug = jest.spyOn(Logger.prototype, 'debug');
+      try {
+        const token = STRATEGIES.find(([n]) => n === 'jwt')![1].extraFailures[0][2];
+        await send(url, token).expect(404);
+        const lines = debug.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('Tenant rejected'));
+        expect(lines).toEqual([expect.stringContaining('reason=invalid_token')]);
+        expect(lines[0]).not.toContain(token.input!.slice(10, 40));
+      } finally {
+        debug.mockRestore();
+      }
+    });
+  });
+});
