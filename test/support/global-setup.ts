@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { createConnection } from 'mysql2/promise';
 import Redis from 'ioredis';
-import { SERVICE_VARS, TestServices, portOpen, startEmbeddedPostgres, writeServices } from './services';
+import { SERVICES_FILE, SERVICE_VARS, TestServices, portOpen, startEmbeddedPostgres, writeServices } from './services';
 
 /**
  * Finds the servers integration suites need, once per run:
@@ -14,6 +14,7 @@ export default async function globalSetup(): Promise<void> {
   await findPostgres(services);
   await findMysql(services);
   await findRedis(services);
+  process.env.TENANCY_TEST_SERVICES_FILE = SERVICES_FILE;
   writeServices(services);
   for (const [name, why] of Object.entries(services.missing)) {
     process.stderr.write(`\n!!! ${name} not available: ${why}\n`);

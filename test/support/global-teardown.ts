@@ -1,7 +1,9 @@
-import { readServices } from './services';
+import { rmSync } from 'node:fs';
+import { SERVICES_FILE, readServices } from './services';
 
 export default async function globalTeardown(): Promise<void> {
   const { embeddedPostgresPid } = readServices();
+  rmSync(SERVICES_FILE, { force: true });
   if (!embeddedPostgresPid) return;
   try {
     process.kill(embeddedPostgresPid, 'SIGTERM');

@@ -106,7 +106,7 @@ export function useMysqlDatabase(): { url: string; name: string; prefix: string 
   beforeAll(async () => {
     const token = uniqueToken();
     ctx.name = `tt_${token}`;
-    ctx.prefix = `tt${token}_`;
+    ctx.prefix = `x${token.slice(-10)}_`;
     await mysqlAdmin(serviceUrl('mysql'), `CREATE DATABASE \`${ctx.name}\``);
     ctx.url = withDatabase(serviceUrl('mysql'), ctx.name);
   });

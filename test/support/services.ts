@@ -4,7 +4,10 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 
 /** Where global setup records the servers it found, for every test file to read. */
-export const SERVICES_FILE = join(__dirname, '..', '..', '.tmp', 'test-services.json');
+// One file per Jest run (runs in parallel must not share an embedded server): global setup
+// names it in TENANCY_TEST_SERVICES_FILE, which the test files of that run inherit.
+const DEFAULT_FILE = join(__dirname, '..', '..', '.tmp', `test-services-${process.pid}.json`);
+export const SERVICES_FILE = process.env.TENANCY_TEST_SERVICES_FILE ?? DEFAULT_FILE;
 
 export interface TestServices {
   postgres?: string;

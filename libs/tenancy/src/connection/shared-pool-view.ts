@@ -48,7 +48,7 @@ export async function borrowPool(metadataOnly: DataSource, owner: DataSource): P
   await (metadataOnly as unknown as { buildMetadatas(): Promise<void> }).buildMetadatas();
   const from = owner.driver as unknown as Record<string, unknown>;
   const to = metadataOnly.driver as unknown as Record<string, unknown>;
-  for (const key of ['master', 'slaves', 'version', 'database', 'searchSchema', 'isGeneratedColumnsSupported']) {
+  for (const key of ['master', 'slaves', 'pool', 'poolCluster', 'databaseConnection', 'version', 'database', 'searchSchema', 'isGeneratedColumnsSupported']) {
     if (from[key] !== undefined) to[key] = from[key];
   }
   Object.assign(metadataOnly, { isInitialized: true });
@@ -61,6 +61,8 @@ export function createTenantView(base: DataSource, binding: ViewBinding): DataSo
   const baseDriver = base.driver as unknown as PgDriverInternals;
   const driver = Object.create(baseDriver) as PgDriverInternals;
   driver.dataSource = view;
+  // SQLite drivers keep one runner per driver: the view needs its own (patched) one.
+  if ('queryRunner' in baseDriver) Object.assign(driver, { queryRunner: undefined });
   if (binding.onCheckout || binding.onRelease) {
     driver.obtainMasterConnection = async () => {
       const [client, release] = await baseDriver.obtainMasterConnection.call(driver);

@@ -4,6 +4,7 @@ import { dialectFromUrl } from '../isolation/dialects/dialect-from-url.util';
 import type { Dialect } from '../isolation/dialects/dialect.types';
 import { TenantIdSubscriber } from '../isolation/tenant-id.subscriber';
 import { dataSourceOptionsFromUrl } from '../store/data-source-options.util';
+import { TenancyError } from '../errors/tenancy.error';
 import { setUpRls } from '../isolation/rls-setup';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
 
@@ -35,17 +36,38 @@ export class TenancyDataSources {
 
   /** Builds the shared tenant metadata once every `forFeature` entity is known. */
   async buildShared(entities: Entities): Promise<void> {
-    if (this.dialect !== 'postgres' || entities.length === 0) return;
+    if (entities.length === 0) return;
     const base = tenantOptions(this.root.options, entities);
-    this.sharedSchema = await borrowPool(new DataSource({ ...base, schema: SCHEMA_PLACEHOLDER } as DataSourceOptions), this.root);
-    this.sharedRls = await borrowPool(new DataSource({ ...base, schema: 'public', migrations: this.options.migrations, migrationsTableName: 'tenancy_migrations' } as DataSourceOptions), this.root);
+    this.sharedSchema = await borrowPool(new DataSource({ ...base, ...namespaceOption(this.dialect, SCHEMA_PLACEHOLDER) } as unknown as DataSourceOptions), this.root);
+    qualifyWithPlaceholder(this.sharedSchema, this.dialect);
+    if (this.dialect !== 'postgres') return;
+    const rls = { ...base, schema: 'public', migrations: this.options.migrations, migrationsTableName: 'tenancy_migrations' };
+    this.sharedRls = await borrowPool(new DataSource(rls as DataSourceOptions), this.root);
     if (usesStrategy(this.options, 'rls')) await setUpRls(this.sharedRls, this.root, this.options);
   }
 
-  /** A real (non-view) DataSource for one tenant schema over the shared pool: for DDL and migrations. */
-  async schemaDataSource(schema: string, entities: Entities, migrations: DataSourceOptions['migrations'] = []): Promise<DataSource> {
-    const options = { ...tenantOptions(this.root.options, entities), schema, migrations, migrationsTableName: 'tenancy_migrations' };
-    return borrowPool(new DataSource(options as DataSourceOptions), this.root);
+  /**
+   * A real (non-view) DataSource for one tenant namespace, for DDL and migrations: on PostgreSQL
+   * it borrows the shared pool; elsewhere it opens its own single connection (raw SQL in
+   * migrations then lands in the tenant database). The caller destroys the non-borrowed kind.
+   */
+  async namespaceDataSource(name: string, entities: Entities, migrations: DataSourceOptions['migrations'] = []): Promise<{ dataSource: DataSource; owned: boolean }> {
+    const options = { ...tenantOptions(this.root.options, entities), migrations, migrationsTableName: 'tenancy_migrations' };
+    if (this.dialect === 'postgres') {
+      return { dataSource: await borrowPool(new DataSource({ ...options, schema: name } as DataSourceOptions), this.root), owned: false };
+    }
+    const own: Record<string, unknown> = { ...options, ...namespaceOption(this.dialect, name), poolSize: 1 };
+    if (this.dialect === 'mysql' && typeof own.url === 'string') {
+      const url = new URL(own.url); // `url` wins over `database` in TypeORM: point it at the tenant database
+      url.pathname = `/${name}`;
+      own.url = url.toString();
+    }
+    return { dataSource: await new DataSource(own as DataSourceOptions).initialize(), owned: true };
+  }
+
+  /** The root database's name (MySQL `USE` target after tenant raw SQL). */
+  get rootDatabase(): string {
+    return String(this.root.driver.database ?? '');
   }
 
   async destroy(): Promise<void> {
@@ -70,6 +92,30 @@ function rootOptions(options: ResolvedTenancyOptions, dialect: Dialect, entities
     uuidExtension: 'pgcrypto',
     installExtensions: false,
   } as DataSourceOptions;
+}
+
+/**
+ * TypeORM takes a MySQL entity's database only from its decorator, so the shared metadata gets
+ * the placeholder database here. Then every table path must name the placeholder: an
+ * unqualified one would reach the root database's tables, so start-up stops instead.
+ */
+function qualifyWithPlaceholder(shared: DataSource, dialect: Dialect): void {
+  for (const meta of shared.entityMetadatas) {
+    if (dialect === 'mysql') {
+      Object.assign(meta, { database: SCHEMA_PLACEHOLDER });
+      meta.tablePath = shared.driver.buildTableName(meta.tableName, meta.schema, SCHEMA_PLACEHOLDER);
+    }
+    if (!meta.tablePath.includes(SCHEMA_PLACEHOLDER)) {
+      throw new TenancyError(`Entity ${meta.name} is not tenant-qualified (table path "${meta.tablePath}"); refusing to start.`);
+    }
+  }
+}
+
+/** How a tenant namespace is expressed per dialect: schema, database, or table prefix. */
+function namespaceOption(dialect: Dialect, name: string): Record<string, unknown> {
+  if (dialect === 'mysql') return { database: name };
+  if (dialect === 'sqlite') return { entityPrefix: name };
+  return { schema: name };
 }
 
 function tenantOptions(root: DataSourceOptions, entities: Entities): Record<string, unknown> {

@@ -2,12 +2,13 @@ import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { TenancyError } from '../errors/tenancy.error';
-import { schemaNameFor } from '../isolation/dialects/tenant-physical-names.util';
+import { schemaNameFor, tablePrefixFor } from '../isolation/dialects/tenant-physical-names.util';
+import { mssqlSchemaBinding, mysqlSchemaBinding, sqlitePrefixBinding } from '../isolation/schema-rewrite.binding';
 import { bindViewTenant } from '../isolation/tenant-id.subscriber';
 import { pgRlsBinding } from '../isolation/pg-rls.binding';
 import { pgSchemaBinding } from '../isolation/pg-schema.binding';
 import type { Tenant } from '../models/tenant.model';
-import { createTenantView } from './shared-pool-view';
+import { createTenantView, type ViewBinding } from './shared-pool-view';
 import type { TenancyDataSources } from './tenancy-data-sources';
 
 /** Views are a few small objects over shared metadata, so many fit (1,000s of tenants). */
@@ -45,14 +46,22 @@ export class TenantViews {
     const { sharedSchema, sharedRls } = this.sources;
     if (tenant.isolationStrategy === 'schema') {
       if (!sharedSchema) throw this.unsupported(tenant);
-      const schema = schemaNameFor(this.options.schemaPrefix, tenant.identifier, this.sources.dialect);
-      return createTenantView(sharedSchema, pgSchemaBinding(schema, this.options.scopeMode));
+      return createTenantView(sharedSchema, this.schemaBinding(tenant));
     }
     if (tenant.isolationStrategy === 'rls') {
       if (!sharedRls) throw this.unsupported(tenant);
       return createTenantView(sharedRls, pgRlsBinding(tenant.id, this.options.scopeMode));
     }
     throw this.unsupported(tenant);
+  }
+
+  private schemaBinding(tenant: Tenant): ViewBinding {
+    const { dialect } = this.sources;
+    if (dialect === 'sqlite') return sqlitePrefixBinding(tablePrefixFor(this.options.schemaPrefix, tenant.identifier));
+    const name = schemaNameFor(this.options.schemaPrefix, tenant.identifier, dialect);
+    if (dialect === 'mysql') return mysqlSchemaBinding(name, this.sources.rootDatabase);
+    if (dialect === 'mssql') return mssqlSchemaBinding(name);
+    return pgSchemaBinding(name, this.options.scopeMode);
   }
 
   private unsupported(tenant: Tenant): TenancyError {

@@ -6,10 +6,11 @@ import type { TenancyDataSources } from '../connection/tenancy-data-sources';
 import { TenantConnectionManager } from '../connection/tenant-connection.manager';
 import { TenantDatabaseOptions } from '../connection/tenant-database.options';
 import type { Tenant } from '../models/tenant.model';
+import { TenantStore } from '../store/tenant-store.interface';
 import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
 import { dialectFromUrl } from './dialects/dialect-from-url.util';
 import { ddlFor } from './dialects/dialect-ddl.registry';
-import { schemaNameFor } from './dialects/tenant-physical-names.util';
+import { schemaNameFor, tablePrefixFor } from './dialects/tenant-physical-names.util';
 import { pgSearchPathBinding } from './pg-schema.binding';
 
 /** Applied and pending migration names of one tenant. */
@@ -30,6 +31,7 @@ export class TenantProvisioner {
     @Inject(TENANCY_DATA_SOURCES) private readonly sources: TenancyDataSources,
     private readonly databases: TenantDatabaseOptions,
     private readonly connections: TenantConnectionManager,
+    @Inject(TenantStore) private readonly store: TenantStore,
   ) {}
 
   /** Creates the tenant's schema or database (RLS tenants share the tables: nothing to do). */
@@ -44,7 +46,9 @@ export class TenantProvisioner {
   /** Drops the tenant's schema or database; under RLS deletes its rows from every tenant table. */
   async dropStorage(tenant: Tenant): Promise<void> {
     this.connections.evict(tenant.id);
-    if (tenant.isolationStrategy === 'schema') {
+    if (tenant.isolationStrategy === 'schema' && this.sources.dialect === 'sqlite') {
+      await this.withTenantDataSource(tenant, dropEntityTables);
+    } else if (tenant.isolationStrategy === 'schema') {
       for (const sql of ddlFor(this.sources.dialect).dropNamespace(this.schemaName(tenant))) await this.sources.root.query(sql);
     } else if (tenant.isolationStrategy === 'database') {
       await this.dropDatabase(tenant);
@@ -83,6 +87,11 @@ export class TenantProvisioner {
     return this.withTenantDataSource(tenant, (ds) => this.state(ds));
   }
 
+  /** @internal Test and CLI helper: the stored tenant for an identifier. */
+  async connectionsTenant(identifier: string): Promise<Tenant> {
+    return this.store.getByIdentifier(identifier);
+  }
+
   schemaName(tenant: Pick<Tenant, 'identifier'>): string {
     return schemaNameFor(this.options.schemaPrefix, tenant.identifier, this.sources.dialect);
   }
@@ -111,9 +120,14 @@ export class TenantProvisioner {
   private async withTenantDataSource<T>(tenant: Tenant, fn: (ds: DataSource) => Promise<T>): Promise<T> {
     const entities = this.connections.entityList as never;
     if (tenant.isolationStrategy === 'schema') {
-      const schema = this.schemaName(tenant);
-      const ds = await this.sources.schemaDataSource(schema, entities, this.options.migrations as never);
-      return fn(createTenantView(ds, pgSearchPathBinding(schema)));
+      const name = this.sources.dialect === 'sqlite' ? tablePrefixFor(this.options.schemaPrefix, tenant.identifier) : this.schemaName(tenant);
+      const { dataSource, owned } = await this.sources.namespaceDataSource(name, entities, this.options.migrations as never);
+      try {
+        // Raw SQL in migrations is unqualified: on PostgreSQL it runs with search_path = the tenant schema.
+        return await fn(owned ? dataSource : createTenantView(dataSource, pgSearchPathBinding(name)));
+      } finally {
+        if (owned) await dataSource.destroy();
+      }
     }
     const options = this.databases.forTenant(tenant, entities, {
       migrations: this.options.migrations as DataSourceOptions['migrations'],
@@ -148,5 +162,16 @@ export class TenantProvisioner {
 
   private get templateDialect() {
     return dialectFromUrl(this.options.databaseUrlTemplate ?? this.options.databaseUrl);
+  }
+}
+
+/** SQLite table-prefix tenants: drops the prefixed tables, dependants first. */
+async function dropEntityTables(ds: DataSource): Promise<void> {
+  const runner = ds.createQueryRunner();
+  try {
+    const tables = [...ds.entityMetadatas].sort((a, b) => b.foreignKeys.length - a.foreignKeys.length);
+    for (const meta of tables) await runner.dropTable(meta.tablePath, true);
+  } finally {
+    await runner.release();
   }
 }
