@@ -1,0 +1,88 @@
+import { Column, DataSource, Entity, PrimaryGeneratedColumn, type DataSourceOptions, type QueryRunner } from 'typeorm';
+import { mssqlSchemaBinding, mysqlSchemaBinding, sqlitePrefixBinding } from '../isolation/schema-rewrite.binding';
+import { pgSchemaBinding } from '../isolation/pg-schema.binding';
+import { SCHEMA_PLACEHOLDER, createTenantView, type ViewBinding } from './shared-pool-view';
+
+@Entity('orders')
+class PinOrder {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column() label!: string;
+}
+
+/**
+ * Pins the TypeORM 1.x internals the shared-pool views rely on, without a server: metadata built
+ * with `buildMetadatas()` only; table paths carrying the placeholder namespace; views whose
+ * runners come from the view's driver and send every statement through `runner.query()`.
+ * If a TypeORM upgrade changes any of these, this spec fails before tenants can cross.
+ */
+async function metadataOnly(options: Partial<DataSourceOptions>): Promise<DataSource> {
+  const ds = new DataSource({ entities: [PinOrder], ...options } as DataSourceOptions);
+  await (ds as unknown as { buildMetadatas(): Promise<void> }).buildMetadatas();
+  return ds;
+}
+
+/** Captures what a view would send: the runner's underlying query is replaced by a recorder. */
+function recordingView(base: DataSource, binding: ViewBinding): { view: DataSource; sent: string[] } {
+  const sent: string[] = [];
+  const driver = base.driver as unknown as { createQueryRunner(mode: string): QueryRunner };
+  const original = driver.createQueryRunner.bind(driver);
+  (driver as { createQueryRunner: unknown }).createQueryRunner = function (this: unknown, mode: string) {
+    const runner = original.call(this, mode) as QueryRunner;
+    (runner as { query: unknown }).query = async (sql: string, _params?: unknown[], structured?: boolean) => {
+      sent.push(sql);
+      return structured ? { records: [], raw: [], affected: 0 } : [];
+    };
+    return runner;
+  };
+  return { view: createTenantView(base, binding), sent };
+}
+
+describe('shared-pool views on TypeORM internals', () => {
+  it('PostgreSQL: the placeholder schema is in the table path and rewritten per tenant', async () => {
+    const base = await metadataOnly({ type: 'postgres', schema: SCHEMA_PLACEHOLDER });
+    expect(base.getMetadata(PinOrder).tablePath).toBe(`${SCHEMA_PLACEHOLDER}.orders`);
+    const { view, sent } = recordingView(base, pgSchemaBinding('t_acme', 'session'));
+    await view.getRepository(PinOrder).find({ where: { id: 1 } });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain('FROM "t_acme"."orders"');
+    expect(sent[0]).not.toContain(SCHEMA_PLACEHOLDER);
+  });
+
+  it('a view is a full DataSource whose runners and managers belong to the view', async () => {
+    const base = await metadataOnly({ type: 'postgres', schema: SCHEMA_PLACEHOLDER });
+    const view = createTenantView(base, {});
+    const runner = view.createQueryRunner();
+    expect(runner.connection).toBe(view);
+    expect(view.manager.connection).toBe(view);
+    expect(view.getRepository(PinOrder).manager.connection).toBe(view);
+    expect(base.manager.connection).toBe(base);
+  });
+
+  it('MySQL: the placeholder database is rewritten to the tenant database', async () => {
+    const base = await metadataOnly({ type: 'mysql', database: 'master' } as Partial<DataSourceOptions>);
+    const meta = base.getMetadata(PinOrder);
+    Object.assign(meta, { database: SCHEMA_PLACEHOLDER });
+    meta.tablePath = base.driver.buildTableName(meta.tableName, meta.schema, SCHEMA_PLACEHOLDER);
+    const { view, sent } = recordingView(base, mysqlSchemaBinding('t_acme', 'master'));
+    await view.getRepository(PinOrder).find();
+    expect(sent[0]).toContain('FROM `t_acme`.`orders`');
+  });
+
+  // No SQL Server runs on these machines: the generated SQL is what is tested.
+  it('SQL Server: generated SQL names the tenant schema; unqualified raw SQL is refused', async () => {
+    const base = await metadataOnly({ type: 'mssql', schema: SCHEMA_PLACEHOLDER, host: 'localhost' } as Partial<DataSourceOptions>);
+    const { view, sent } = recordingView(base, mssqlSchemaBinding('t_acme'));
+    await view.getRepository(PinOrder).find({ where: { label: 'x' } });
+    await view.createQueryBuilder().update(PinOrder).set({ label: 'y' }).where('id = :id', { id: 1 }).execute();
+    expect(sent[0]).toMatch(/FROM "t_acme"\."orders"/);
+    expect(sent[1]).toMatch(/^UPDATE "t_acme"\."orders" SET "label" = @0/);
+    await expect(view.query('SELECT * FROM orders')).rejects.toThrow(/must qualify tables/);
+  });
+
+  it('SQLite: the placeholder table prefix is rewritten to the tenant prefix', async () => {
+    const base = await metadataOnly({ type: 'better-sqlite3', database: ':memory:', entityPrefix: SCHEMA_PLACEHOLDER });
+    const { view, sent } = recordingView(base, sqlitePrefixBinding('t_acme__'));
+    await view.getRepository(PinOrder).find();
+    expect(sent[0]).toContain('FROM "t_acme__orders"');
+  });
+});
