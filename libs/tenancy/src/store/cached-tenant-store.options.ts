@@ -42,5 +42,8 @@ export const FAIL_FAST_REDIS_OPTIONS: RedisOptions = {
   autoResubscribe: false,
   connectTimeout: 2_000,
   commandTimeout: 1_000,
+  // ioredis arms this (ref'd) timer even when the socket is already closed, e.g. on close()
+  // during an outage, which kept the process alive for the 2 s default.
+  disconnectTimeout: 100,
   retryStrategy: (times: number) => Math.min(times * 200, 2_000),
 };

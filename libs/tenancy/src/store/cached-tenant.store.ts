@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
@@ -13,12 +12,9 @@ import {
 import { RedisOutageMonitor } from './redis-outage.monitor';
 import { RedisTenantCache, type TenantCacheKind } from './redis-tenant.cache';
 import { TenantInvalidationBus, type TenantInvalidation } from './tenant-invalidation.bus';
+import { MISSING, TenantL1Cache, type Flight } from './tenant-l1.cache';
 import { freezeTenant } from './tenant-record.util';
 import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
-
-/** L1 value for "known not to exist". */
-const MISSING: unique symbol = Symbol('tenant-missing');
-type Entry = Tenant | typeof MISSING;
 
 /**
  * A `TenantStore` decorator with two cache levels in front of another store: L1 an in-process
@@ -37,17 +33,11 @@ type Entry = Tenant | typeof MISSING;
  * const tenant = store.peekByIdentifier('acme') ?? (await store.getByIdentifier('acme'));
  */
 export class CachedTenantStore implements TenantStore {
-  private readonly byIdentifier: LRUCache<string, Entry>;
-  private readonly byId: LRUCache<string, Entry>;
-  private readonly pending = { id: new Map<string, Promise<Tenant>>(), identifier: new Map<string, Promise<Tenant>>() };
-  private readonly negativeTtlMs: number;
-  private readonly logger = new Logger(CachedTenantStore.name);
-  private readonly monitor = new RedisOutageMonitor(this.logger);
+  private readonly l1: TenantL1Cache;
+  private readonly monitor = new RedisOutageMonitor(new Logger(CachedTenantStore.name));
   private readonly clients: Redis[] = [];
   private readonly l2?: RedisTenantCache;
   private readonly bus?: TenantInvalidationBus;
-  /** Bumped by every invalidation: a lookup that started before it must not fill the caches. */
-  private epoch = 0;
   private hits = 0;
   private misses = 0;
   private closing?: Promise<void>;
@@ -57,20 +47,16 @@ export class CachedTenantStore implements TenantStore {
     private readonly options: CachedTenantStoreOptions = {},
   ) {
     const ttlMs = (options.ttlSeconds ?? 60) * 1000;
-    const lru = { max: options.l1MaxSize ?? 1000, ttl: ttlMs };
-    this.byIdentifier = new LRUCache<string, Entry>(lru);
-    this.byId = new LRUCache<string, Entry>(lru);
-    this.negativeTtlMs = Math.min(options.negativeTtlMs ?? NEGATIVE_CACHE_TTL_MS, ttlMs);
+    const negativeTtlMs = Math.min(options.negativeTtlMs ?? NEGATIVE_CACHE_TTL_MS, ttlMs);
+    this.l1 = new TenantL1Cache(options.l1MaxSize ?? 1000, ttlMs, negativeTtlMs);
     if (!options.redisUrl) return;
     const ns = options.namespace ?? 'tenancy:';
     const redis = this.track(new Redis(options.redisUrl, { ...FAIL_FAST_REDIS_OPTIONS, ...options.redisOptions }));
     redis.on('ready', () => this.monitor.recovered());
     const subscriber = this.track(redis.duplicate());
     this.l2 = new RedisTenantCache(redis, ns, ttlMs, this.monitor);
-    this.bus = new TenantInvalidationBus(redis, subscriber, `${ns}invalidate`, {
-      onRemote: (change) => this.dropLocal(change),
-      onSubscribed: () => this.clearLocal(),
-    }, this.monitor);
+    const handlers = { onRemote: (change: TenantInvalidation) => this.l1.drop(change), onSubscribed: () => this.l1.clear() };
+    this.bus = new TenantInvalidationBus(redis, subscriber, `${ns}invalidate`, handlers, this.monitor);
   }
 
   /** Options from the module's resolved options (`l1CacheMaxSize`, `l1CacheTtlSeconds`, `redisUrl`). */
@@ -92,21 +78,21 @@ export class CachedTenantStore implements TenantStore {
    * `getByIdentifier`).
    */
   peekByIdentifier(identifier: string): Tenant | null | undefined {
-    const hit = this.byIdentifier.get(identifier);
+    const hit = this.l1.byIdentifier.get(identifier);
     if (hit === undefined) return undefined;
     this.hits++;
     return hit === MISSING ? null : hit;
   }
 
   getByIdentifier(identifier: string): Promise<Tenant> {
-    const hit = this.byIdentifier.get(identifier);
+    const hit = this.l1.byIdentifier.get(identifier);
     if (hit === undefined) return this.miss('identifier', identifier);
     this.hits++;
     return hit === MISSING ? Promise.reject(new TenantNotFoundError(identifier)) : Promise.resolve(hit);
   }
 
   getById(id: string): Promise<Tenant> {
-    const hit = this.byId.get(id);
+    const hit = this.l1.byId.get(id);
     if (hit === undefined) return this.miss('id', id);
     this.hits++;
     return hit === MISSING ? Promise.reject(new TenantNotFoundError(id)) : Promise.resolve(hit);
@@ -138,12 +124,12 @@ export class CachedTenantStore implements TenantStore {
     await this.invalidated(tenant);
   }
 
-  /** Hit and error counters for metrics. */
+  /** Hit and error counters for metrics. `l1.size` counts entries by identifier (negative ones included). */
   stats(): TenantCacheStats {
     const lookups = this.hits + this.misses;
     const hitRatePct = lookups ? Math.round((this.hits / lookups) * 1000) / 10 : 0;
     const l2 = { enabled: !!this.l2, hits: this.l2?.hits ?? 0, misses: this.l2?.misses ?? 0, errors: this.monitor.errors };
-    return { l1: { size: this.byIdentifier.size, hits: this.hits, misses: this.misses, hitRatePct }, l2 };
+    return { l1: { size: this.l1.byIdentifier.size, hits: this.hits, misses: this.misses, hitRatePct }, l2 };
   }
 
   /** Quits the Redis clients (and closes the wrapped store with `closeInner`). Idempotent. */
@@ -157,64 +143,34 @@ export class CachedTenantStore implements TenantStore {
 
   private miss(kind: TenantCacheKind, key: string): Promise<Tenant> {
     this.misses++;
-    const pending = this.pending[kind];
-    const inFlight = pending.get(key);
-    if (inFlight) return inFlight;
-    const lookup = this.lookup(kind, key, this.epoch).finally(() => {
-      if (pending.get(key) === lookup) pending.delete(key);
-    });
-    pending.set(key, lookup);
-    return lookup;
+    return this.l1.singleFlight(kind, key, (flight) => this.lookup(kind, key, flight));
   }
 
-  private async lookup(kind: TenantCacheKind, key: string, epoch: number): Promise<Tenant> {
+  private async lookup(kind: TenantCacheKind, key: string, flight: Flight): Promise<Tenant> {
     const cached = await this.l2?.get(kind, key);
     if (cached) {
-      if (epoch === this.epoch) this.fillLocal(cached);
+      if (!flight.stale) this.l1.fill(cached);
       return cached;
     }
     let tenant: Tenant;
     try {
       tenant = freezeTenant(kind === 'id' ? await this.inner.getById(key) : await this.inner.getByIdentifier(key));
     } catch (error) {
-      if (error instanceof TenantNotFoundError && epoch === this.epoch) {
-        (kind === 'id' ? this.byId : this.byIdentifier).set(key, MISSING, { ttl: this.negativeTtlMs });
-      }
+      if (error instanceof TenantNotFoundError && !flight.stale) this.l1.markMissing(kind, key);
       throw error;
     }
-    if (epoch === this.epoch) {
-      this.fillLocal(tenant);
+    if (!flight.stale) {
+      this.l1.fill(tenant);
       void this.l2?.set(tenant);
     }
     return tenant;
   }
 
-  private fillLocal(tenant: Tenant): void {
-    this.byIdentifier.set(tenant.identifier, tenant);
-    this.byId.set(tenant.id, tenant);
-  }
-
   private async invalidated<T extends TenantInvalidation>(tenant: T): Promise<T> {
-    this.dropLocal(tenant);
+    this.l1.drop(tenant);
     await this.l2?.delete(tenant.id, tenant.identifier);
     await this.bus?.publish(tenant);
     return tenant;
-  }
-
-  private dropLocal({ id, identifier }: TenantInvalidation): void {
-    this.epoch++;
-    this.byId.delete(id);
-    this.byIdentifier.delete(identifier);
-    this.pending.id.delete(id);
-    this.pending.identifier.delete(identifier);
-  }
-
-  private clearLocal(): void {
-    this.epoch++;
-    this.byId.clear();
-    this.byIdentifier.clear();
-    this.pending.id.clear();
-    this.pending.identifier.clear();
   }
 
   private track(client: Redis): Redis {

@@ -13,7 +13,9 @@ import { TypeOrmTenantStore } from './typeorm-tenant.store';
 export async function createTenantStore(options: ResolvedTenancyOptions, sources: TenancyDataSources): Promise<TenantStore> {
   const store = await baseStore(options, sources);
   if (!options.cacheEnabled) return store;
-  const cached = new CachedTenantStore(store, CachedTenantStore.optionsFrom(options));
+  // Close what was created here (a redis store owns its client); a user's instance too, as
+  // TenantStore.close promises ("called on shutdown"). The root DataSource's owner closes it.
+  const cached = new CachedTenantStore(store, { ...CachedTenantStore.optionsFrom(options), closeInner: true });
   await cached.connect();
   return cached;
 }

@@ -10,4 +10,3 @@ export {
 } from './cached-tenant-store.options';
 export { dataSourceOptionsFromUrl } from './data-source-options.util';
 export { tenantEntitySchema, type TenantTableDialect } from './tenant.entity';
-export { createTenantStore } from './tenant-store.factory';

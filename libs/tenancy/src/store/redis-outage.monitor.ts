@@ -20,7 +20,8 @@ export class RedisOutageMonitor {
     this.errors++;
     if (this.down) return;
     this.down = true;
-    const why = error instanceof Error ? error.message : String(error);
+    const message = (error as { message?: unknown } | null)?.message;
+    const why = typeof message === 'string' ? message : String(error);
     this.logger.warn(`Redis unavailable (${why}); serving tenants from the L1 cache and the store until it is back`);
   }
 
