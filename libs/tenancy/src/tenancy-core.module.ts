@@ -1,6 +1,7 @@
-import { Global, Module, type MiddlewareConsumer, type NestModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import { Module, type MiddlewareConsumer, type NestModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
 import type { TenancyModuleOptions, ResolvedTenancyOptions } from './config/tenancy-options.interface';
 import { resolveTenancyOptions } from './config/resolve-tenancy-options';
+import { ADMIN_PROVIDERS } from './admin/admin.providers';
 import { TenantAdminService } from './admin/tenant-admin.service';
 import { TenantProvisioner } from './isolation/tenant-provisioner';
 import { TenancyDataSources } from './connection/tenancy-data-sources';
@@ -8,11 +9,15 @@ import { TenantConnectionManager } from './connection/tenant-connection.manager'
 import { TenantDatabaseOptions } from './connection/tenant-database.options';
 import { createTenantDataSource, createTenantEntityManager } from './connection/tenant-proxies';
 import { TENANT_DATA_SOURCE, TENANT_ENTITY_MANAGER } from './connection/tenancy-tokens.util';
+import { TenantActivation } from './context/tenant-activation.interface';
 import { TenancyScopeMiddleware } from './context/tenancy-scope.middleware';
 import { TenantContext } from './context/tenant-context';
 import { FieldEncryptor } from './crypto/field-encryptor';
 import { dataSourceOptionsFromUrl } from './store/data-source-options.util';
 import { RESOLUTION_PROVIDERS } from './resolution/resolution.providers';
+import { OBSERVABILITY_PROVIDERS } from './observability/observability.providers';
+import { TenancyHealthIndicator } from './observability/tenancy.health';
+import { TenancyMetricsService } from './observability/tenancy-metrics.service';
 import { createTenantStore } from './store/create-tenant-store';
 import { tenantEntitySchema } from './store/tenant.entity';
 import { TenantStore } from './store/tenant-store.interface';
@@ -22,8 +27,9 @@ import { TenancyConfigurableModule, TENANCY_MODULE_OPTIONS } from './tenancy.mod
 /**
  * @internal The global core: owns every singleton (options, context, store, connections,
  * guard). `TenancyModule` is the facade users import; `forFeature` never re-creates these.
+ * Global through the builder's `isGlobal` extra (default true), never through `@Global()`:
+ * the decorator would win over `isGlobal: false`.
  */
-@Global()
 @Module({
   providers: [
     {
@@ -51,11 +57,13 @@ import { TenancyConfigurableModule, TENANCY_MODULE_OPTIONS } from './tenancy.mod
     },
     TenantDatabaseOptions,
     TenantConnectionManager,
+    { provide: TenantActivation, useExisting: TenantConnectionManager },
     TenantProvisioner,
-    TenantAdminService,
+    ...ADMIN_PROVIDERS,
     { provide: TENANT_ENTITY_MANAGER, useFactory: createTenantEntityManager, inject: [TenantConnectionManager] },
     { provide: TENANT_DATA_SOURCE, useFactory: createTenantDataSource, inject: [TenantConnectionManager] },
     ...RESOLUTION_PROVIDERS,
+    ...OBSERVABILITY_PROVIDERS,
   ],
   exports: [
     TENANCY_OPTIONS,
@@ -67,6 +75,8 @@ import { TenancyConfigurableModule, TENANCY_MODULE_OPTIONS } from './tenancy.mod
     TenantAdminService,
     TENANT_ENTITY_MANAGER,
     TENANT_DATA_SOURCE,
+    TenancyMetricsService,
+    TenancyHealthIndicator,
   ],
 })
 export class TenancyCoreModule extends TenancyConfigurableModule implements NestModule, OnApplicationShutdown {

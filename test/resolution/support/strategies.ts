@@ -27,7 +27,11 @@ export interface Strategy {
 
 const token = (payload: object) => jwt.sign(payload);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const bearer = (value: string, input = value): Probe => ({ path: '/whoami', headers: { Authorization: `Bearer ${value}` }, input });
+const bearer = (value: string, input = value): Probe => ({
+  path: '/whoami',
+  headers: { Authorization: `Bearer ${value}` },
+  input,
+});
 
 export const STRATEGIES: Array<[string, Strategy]> = [
   [
@@ -36,7 +40,14 @@ export const STRATEGIES: Array<[string, Strategy]> = [
       options: { resolutionStrategy: 'header' },
       carry: (id, route = 'whoami') => ({ path: `/${route}`, headers: { 'X-Tenant-ID': id }, input: id }),
       bare: (route = 'whoami') => ({ path: `/${route}`, headers: {} }),
-      extraFailures: [['a blank header', 'missing', { path: '/whoami', headers: { 'X-Tenant-ID': '   ' } }]],
+      extraFailures: [
+        ['a blank header', 'missing', { path: '/whoami', headers: { 'X-Tenant-ID': '   ' } }],
+        [
+          'an upper-case identifier',
+          'malformed',
+          { path: '/whoami', headers: { 'X-Tenant-ID': 'ACME' }, input: 'ACME' },
+        ],
+      ],
     },
   ],
   [
@@ -47,8 +58,18 @@ export const STRATEGIES: Array<[string, Strategy]> = [
       bare: (route = 'whoami') => ({ path: `/${route}`, headers: { Host: 'example.test' } }),
       extraFailures: [
         ['two labels', 'malformed', { path: '/whoami', headers: { Host: 'www.acme.example.test' }, input: 'www.acme' }],
+        // Host names are case-insensitive: EVIL-CORP.example.test is evil-corp, which is unknown.
+        [
+          'an upper-case label (lowercased)',
+          'unknown',
+          { path: '/whoami', headers: { Host: 'EVIL-CORP.EXAMPLE.TEST' } },
+        ],
         ['a foreign host', 'missing', { path: '/whoami', headers: { Host: 'acme.other.test' } }],
-        ['X-Forwarded-Host without trustProxy', 'missing', { path: '/whoami', headers: { Host: 'example.test', 'X-Forwarded-Host': 'acme.example.test' } }],
+        [
+          'X-Forwarded-Host without trustProxy',
+          'missing',
+          { path: '/whoami', headers: { Host: 'example.test', 'X-Forwarded-Host': 'acme.example.test' } },
+        ],
       ],
     },
   ],
@@ -58,23 +79,34 @@ export const STRATEGIES: Array<[string, Strategy]> = [
       options: { resolutionStrategy: 'path' },
       carry: (id, route = 'whoami') => ({ path: `/t/${id}/${route}?q=${id}`, headers: {}, input: id }),
       bare: (route = 'whoami') => ({ path: `/${route}`, headers: {} }),
-      extraFailures: [],
+      extraFailures: [
+        ['an upper-case identifier', 'malformed', { path: '/t/ACME/whoami', headers: {}, input: 'ACME' }],
+      ],
     },
   ],
   [
     'jwt',
     {
       options: { resolutionStrategy: 'jwt', jwtSecret: JWT_SECRET },
-      carry: (id, route = 'whoami') => ({ path: `/${route}`, headers: { Authorization: `Bearer ${token({ tenant_id: id })}` }, input: id }),
+      carry: (id, route = 'whoami') => ({
+        path: `/${route}`,
+        headers: { Authorization: `Bearer ${token({ tenant_id: id })}` },
+        input: id,
+      }),
       bare: (route = 'whoami') => ({ path: `/${route}`, headers: {} }),
       extraFailures: [
         ['an expired token', 'invalid_token', bearer(token({ tenant_id: 'acme', exp: now() - 10 }))],
         ['a token not yet valid', 'invalid_token', bearer(token({ tenant_id: 'acme', nbf: now() + 600 }))],
         ['alg none', 'invalid_token', bearer(`${b64({ alg: 'none', typ: 'JWT' })}.${b64({ tenant_id: 'acme' })}.`)],
-        ['another secret', 'invalid_token', bearer(new JwtService({ secret: `${JWT_SECRET}-other` }).sign({ tenant_id: 'acme' }))],
+        [
+          'another secret',
+          'invalid_token',
+          bearer(new JwtService({ secret: `${JWT_SECRET}-other` }).sign({ tenant_id: 'acme' })),
+        ],
         ['garbage', 'invalid_token', bearer('x.y.z')],
         ['no claim', 'missing', bearer(token({ sub: 'u1' }))],
         ['a numeric claim', 'malformed', bearer(token({ tenant_id: 42 }))],
+        ['an upper-case claim', 'malformed', bearer(token({ tenant_id: 'ACME' }))],
       ],
     },
   ],
@@ -84,7 +116,6 @@ export const STRATEGIES: Array<[string, Strategy]> = [
 export const COMMON_FAILURES: Array<[string, RejectionReason, string | null]> = [
   ['no identifier', 'missing', null],
   ['an identifier breaking the rule', 'malformed', 'bad_name'],
-  ['an upper-case identifier', 'malformed', 'Evil-Corp'],
   ['a too-long identifier', 'malformed', `a${'b'.repeat(300)}`],
   ['an unknown tenant', 'unknown', 'ghost-co'],
   ['a suspended tenant', 'suspended', 'frozen-co'],

@@ -58,7 +58,10 @@ export const SEEDED: Array<[string, Tenant['status']]> = [
 /** A store with the seeded tenants plus `tenant-000` … `tenant-<extra - 1>` (active). */
 export async function seededStore(extra = 0): Promise<InMemoryTenantStore> {
   const store = new InMemoryTenantStore();
-  const rows = [...SEEDED, ...Array.from({ length: extra }, (_, i) => [`tenant-${String(i).padStart(3, '0')}`, 'active'] as const)];
+  const rows = [
+    ...SEEDED,
+    ...Array.from({ length: extra }, (_, i) => [`tenant-${String(i).padStart(3, '0')}`, 'active'] as const),
+  ];
   for (const [identifier, status] of rows) {
     await store.create({ identifier, name: identifier, status, isolationStrategy: 'schema' });
   }
@@ -67,12 +70,14 @@ export async function seededStore(extra = 0): Promise<InMemoryTenantStore> {
 
 /**
  * A real Nest app wired as the core module will be: options, TenantContext, the store, the
- * resolution providers (guard and interceptor mounted globally) and the scope middleware on every route.
+ * resolution providers (guard and interceptor mounted globally) and the scope middleware on every
+ * route (unless `middleware: false`, to exercise the interceptor's fallback).
  */
 export async function createTenancyTestApp(
   adapter: AdapterName,
   options: Omit<TenancyModuleOptions, 'databaseUrl'>,
   store: TenantStore,
+  { middleware = true, maxParamLength }: { middleware?: boolean; maxParamLength?: number } = {},
 ): Promise<INestApplication> {
   @Module({
     controllers: [ProbeController],
@@ -85,10 +90,10 @@ export async function createTenancyTestApp(
   })
   class AppModule implements NestModule {
     configure(consumer: MiddlewareConsumer): void {
-      consumer.apply(TenancyScopeMiddleware).forRoutes('{*path}');
+      if (middleware) consumer.apply(TenancyScopeMiddleware).forRoutes('{*path}');
     }
   }
-  const httpAdapter = adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+  const httpAdapter = adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter({ maxParamLength });
   const app = await NestFactory.create(AppModule, httpAdapter, { logger: false });
   await app.init();
   if (adapter === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();

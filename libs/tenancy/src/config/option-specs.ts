@@ -53,7 +53,16 @@ export function envName(option: string): string {
   return 'TENANCY_' + option.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
-/** `isolationStrategy (TENANCY_ISOLATION_STRATEGY)`-style label used in every config message. */
+/** `TENANCY_ISOLATION_STRATEGY (option isolationStrategy)`: names the variable and the option. */
 export function optionLabel(option: string): string {
   return `${envName(option)} (option ${option})`;
+}
+
+/**
+ * One configuration problem, variable first so it reads as the issue promises
+ * (`TENANCY_ISOLATION_STRATEGY must be one of schema, database, rls, hybrid (option isolationStrategy)`).
+ * `text` must never carry the value: it may be a secret.
+ */
+export function optionProblem(option: string, text: string): string {
+  return `${envName(option)} ${text} (option ${option})`;
 }

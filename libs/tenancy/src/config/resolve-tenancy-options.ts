@@ -1,6 +1,6 @@
 import { validateSync } from 'class-validator';
 import { TenancyConfigError } from '../errors/tenancy-config.error';
-import { optionLabel } from './option-specs';
+import { optionProblem } from './option-specs';
 import { TENANCY_DEFAULTS } from './tenancy.defaults';
 import type { ResolvedTenancyOptions, TenancyModuleOptions } from './tenancy-options.interface';
 import { TenancyOptionsSchema } from './tenancy-options.schema';
@@ -25,24 +25,59 @@ function fieldProblems(options: ResolvedTenancyOptions): string[] {
   return errors.flatMap((e) => Object.values(e.constraints ?? {}).slice(0, 1));
 }
 
+// Field types may be wrong here (fieldProblems reports them): read lists and strings defensively
+// so one bad field gives a TenancyConfigError, not a TypeError.
 function crossFieldProblems(o: ResolvedTenancyOptions): string[] {
   const problems: string[] = [];
-  const need = (cond: boolean, option: string, text: string) => cond || problems.push(`${optionLabel(option)} ${text}`);
-  const usesHmac = o.jwtAlgorithms.some((a) => a.startsWith('HS'));
+  const need = (cond: boolean, option: string, text: string) => cond || problems.push(optionProblem(option, text));
+  const algorithms: unknown[] = Array.isArray(o.jwtAlgorithms) ? o.jwtAlgorithms : [];
+  const isHmac = (a: unknown) => String(a).startsWith('HS');
+  const usesHmac = algorithms.some(isHmac);
   if (o.resolutionStrategy === 'jwt') {
     need(!!o.jwtSecret, 'jwtSecret', 'is required when TENANCY_RESOLUTION_STRATEGY is jwt');
-    need(!o.jwtSecret || !usesHmac || o.jwtSecret.length >= 32, 'jwtSecret', 'must be at least 32 characters');
-    need(!(usesHmac && o.jwtAlgorithms.some((a) => !a.startsWith('HS'))), 'jwtAlgorithms', 'must not mix HMAC (HS*) and public-key algorithms');
+    need(!o.jwtSecret || !usesHmac || String(o.jwtSecret).length >= 32, 'jwtSecret', 'must be at least 32 characters');
+    need(
+      !(usesHmac && algorithms.some((a) => !isHmac(a))),
+      'jwtAlgorithms',
+      'must not mix HMAC (HS*) and public-key algorithms',
+    );
   }
-  need(o.resolutionStrategy !== 'subdomain' || !!o.domainSuffix, 'domainSuffix', 'is required when TENANCY_RESOLUTION_STRATEGY is subdomain');
-  need(o.resolutionStrategy !== 'custom' || o.resolvers.length > 0, 'resolvers', 'must list at least one resolver when TENANCY_RESOLUTION_STRATEGY is custom');
+  need(
+    o.resolutionStrategy !== 'subdomain' || !!o.domainSuffix,
+    'domainSuffix',
+    'is required when TENANCY_RESOLUTION_STRATEGY is subdomain',
+  );
+  need(
+    o.resolutionStrategy !== 'custom' || (Array.isArray(o.resolvers) && o.resolvers.length > 0),
+    'resolvers',
+    'must list at least one resolver when TENANCY_RESOLUTION_STRATEGY is custom',
+  );
   const usesDatabase =
     o.isolationStrategy === 'database' ||
-    (o.isolationStrategy === 'hybrid' && [o.premiumIsolationStrategy, o.standardIsolationStrategy].includes('database'));
-  need(!usesDatabase || !!o.databaseUrlTemplate?.includes('{database_name}'), 'databaseUrlTemplate', 'must contain {database_name} when tenants get their own database');
-  need(o.isolationStrategy !== 'hybrid' || o.premiumIsolationStrategy !== o.standardIsolationStrategy, 'premiumIsolationStrategy', 'must differ from TENANCY_STANDARD_ISOLATION_STRATEGY under hybrid isolation');
-  if (o.enableEncryption) need((o.encryptionKey ?? '').length >= 32, 'encryptionKey', 'must be at least 32 characters when TENANCY_ENABLE_ENCRYPTION is on');
+    (o.isolationStrategy === 'hybrid' &&
+      [o.premiumIsolationStrategy, o.standardIsolationStrategy].includes('database'));
+  const template = typeof o.databaseUrlTemplate === 'string' ? o.databaseUrlTemplate : '';
+  need(
+    !usesDatabase || template.includes('{database_name}'),
+    'databaseUrlTemplate',
+    'must contain {database_name} when tenants get their own database',
+  );
+  need(
+    o.isolationStrategy !== 'hybrid' || o.premiumIsolationStrategy !== o.standardIsolationStrategy,
+    'premiumIsolationStrategy',
+    'must differ from TENANCY_STANDARD_ISOLATION_STRATEGY under hybrid isolation',
+  );
+  if (o.enableEncryption)
+    need(
+      (o.encryptionKey ?? '').length >= 32,
+      'encryptionKey',
+      'must be at least 32 characters when TENANCY_ENABLE_ENCRYPTION is on',
+    );
   need(o.store !== 'redis' || !!o.redisUrl, 'redisUrl', 'is required when TENANCY_STORE is redis');
-  need(typeof o.store !== 'string' || ['database', 'redis', 'memory'].includes(o.store), 'store', 'must be one of database, redis, memory (or a TenantStore instance)');
+  const storeOk =
+    typeof o.store === 'string'
+      ? ['database', 'redis', 'memory'].includes(o.store)
+      : typeof o.store === 'object' && o.store !== null;
+  need(storeOk, 'store', 'must be one of database, redis, memory (or a TenantStore instance)');
   return problems;
 }

@@ -1,4 +1,5 @@
 import {
+  ArrayNotEmpty,
   IsArray,
   IsBoolean,
   IsIn,
@@ -10,42 +11,73 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { optionLabel } from './option-specs';
+import { optionProblem } from './option-specs';
 
 const STRATEGIES = ['schema', 'database', 'rls', 'hybrid'];
 const TIER_STRATEGIES = ['schema', 'database', 'rls'];
 const RESOLUTIONS = ['header', 'subdomain', 'path', 'jwt', 'custom'];
-const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
-const oneOf = (o: string, v: string[]) => ({ message: `${optionLabel(o)} must be one of ${v.join(', ')}` });
-const msg = (o: string, text: string) => ({ message: `${optionLabel(o)} ${text}` });
+const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+];
+const msg = (o: string, text: string) => ({ message: optionProblem(o, text) });
+const oneOf = (o: string, v: string[]) => msg(o, `must be one of ${v.join(', ')}`);
 const int = (o: string, min: number, max = 1_000_000_000) => [
   IsInt(msg(o, 'must be a whole number')),
   Min(min, msg(o, `must be at least ${min}`)),
   Max(max, msg(o, `must be at most ${max}`)),
 ];
-const apply = (decorators: PropertyDecorator[]): PropertyDecorator => (t, k) => decorators.forEach((d) => d(t, k));
+const apply =
+  (decorators: PropertyDecorator[]): PropertyDecorator =>
+  (t, k) =>
+    decorators.forEach((d) => d(t, k));
 
-/** class-validator schema of the options; cross-field rules live in `resolve-tenancy-options.ts`. */
+/**
+ * class-validator schema of the options; cross-field rules live in `resolve-tenancy-options.ts`.
+ * Only the first failed constraint of a field is reported, and decorators register bottom-up:
+ * keep the type check closest to the property so it is the one reported.
+ */
 export class TenancyOptionsSchema {
+  @Matches(
+    /^(postgres(ql)?|mysql|mariadb|mssql):\/\/.+|^sqlite:.+/,
+    msg('databaseUrl', 'must start with postgresql://, mysql://, mariadb://, mssql:// or sqlite:'),
+  )
   @IsString(msg('databaseUrl', 'is required (postgresql://, mysql://, mariadb://, mssql:// or sqlite:<path>)'))
-  @Matches(/^(postgres(ql)?|mysql|mariadb|mssql):\/\/.+|^sqlite:.+/, msg('databaseUrl', 'must start with postgresql://, mysql://, mariadb://, mssql:// or sqlite:'))
   databaseUrl!: string;
 
   @IsIn(STRATEGIES, oneOf('isolationStrategy', STRATEGIES)) isolationStrategy!: string;
   @IsIn(RESOLUTIONS, oneOf('resolutionStrategy', RESOLUTIONS)) resolutionStrategy!: string;
-  @Matches(/^[A-Za-z0-9-]{1,64}$/, msg('tenantHeaderName', 'must be a valid HTTP header name')) tenantHeaderName!: string;
-  @IsOptional() @Matches(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/, msg('domainSuffix', 'must be a lower-case domain such as example.com')) domainSuffix?: string;
+  @Matches(/^[A-Za-z0-9-]{1,64}$/, msg('tenantHeaderName', 'must be a valid HTTP header name'))
+  tenantHeaderName!: string;
+  @IsOptional()
+  @Matches(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/, msg('domainSuffix', 'must be a lower-case domain such as example.com'))
+  domainSuffix?: string;
   @IsBoolean(msg('trustProxy', 'must be a boolean')) trustProxy!: boolean;
   @Matches(/^\/([A-Za-z0-9_-]+\/)*$/, msg('pathPrefix', 'must start and end with "/", e.g. /t/')) pathPrefix!: string;
   @IsOptional() @IsString(msg('jwtSecret', 'must be a string')) jwtSecret?: string;
   @MinLength(1, msg('jwtTenantClaim', 'must not be empty')) jwtTenantClaim!: string;
-  @IsArray(msg('jwtAlgorithms', 'must be a list')) @IsIn(JWT_ALGORITHMS, { each: true, ...oneOf('jwtAlgorithms', JWT_ALGORITHMS) }) jwtAlgorithms!: string[];
+  @IsIn(JWT_ALGORITHMS, { each: true, ...oneOf('jwtAlgorithms', JWT_ALGORITHMS) })
+  @ArrayNotEmpty(msg('jwtAlgorithms', 'must list at least one algorithm'))
+  @IsArray(msg('jwtAlgorithms', 'must be a list'))
+  jwtAlgorithms!: string[];
   @IsOptional() @IsString(msg('jwtAudience', 'must be a string')) jwtAudience?: string;
   @IsOptional() @IsString(msg('jwtIssuer', 'must be a string')) jwtIssuer?: string;
   @apply(int('jwtLeewaySeconds', 0, 3600)) jwtLeewaySeconds!: number;
   @Matches(/^[a-z][a-z0-9_]{0,15}$/, msg('schemaPrefix', 'must match ^[a-z][a-z0-9_]{0,15}$')) schemaPrefix!: string;
   @IsOptional() @IsString(msg('databaseUrlTemplate', 'must be a string')) databaseUrlTemplate?: string;
-  @Matches(/^[a-z][a-z0-9_]{0,15}$/, msg('databasePrefix', 'must match ^[a-z][a-z0-9_]{0,15}$')) databasePrefix!: string;
+  @Matches(/^[a-z][a-z0-9_]{0,15}$/, msg('databasePrefix', 'must match ^[a-z][a-z0-9_]{0,15}$'))
+  databasePrefix!: string;
   @IsIn(TIER_STRATEGIES, oneOf('premiumIsolationStrategy', TIER_STRATEGIES)) premiumIsolationStrategy!: string;
   @IsIn(TIER_STRATEGIES, oneOf('standardIsolationStrategy', TIER_STRATEGIES)) standardIsolationStrategy!: string;
   @IsArray(msg('premiumTenants', 'must be a list')) premiumTenants!: string[];
@@ -57,7 +89,9 @@ export class TenancyOptionsSchema {
   @apply(int('l1CacheTtlSeconds', 1, 86400)) l1CacheTtlSeconds!: number;
   @IsBoolean(msg('enableEncryption', 'must be a boolean')) enableEncryption!: boolean;
   @IsOptional() @IsString(msg('encryptionKey', 'must be a string')) encryptionKey?: string;
-  @IsArray(msg('encryptionKeys', 'must be a list')) @MinLength(32, { each: true, ...msg('encryptionKeys', 'entries must be at least 32 characters') }) encryptionKeys!: string[];
+  @MinLength(32, { each: true, ...msg('encryptionKeys', 'entries must be at least 32 characters') })
+  @IsArray(msg('encryptionKeys', 'must be a list'))
+  encryptionKeys!: string[];
   @MinLength(1, msg('encryptionHkdfInfo', 'must not be empty')) encryptionHkdfInfo!: string;
   @IsBoolean(msg('enableRateLimiting', 'must be a boolean')) enableRateLimiting!: boolean;
   @apply(int('rateLimitMaxRequests', 1)) rateLimitMaxRequests!: number;
@@ -68,4 +102,5 @@ export class TenancyOptionsSchema {
   @apply(int('maxCachedDataSources', 1, 100000)) maxCachedDataSources!: number;
   @IsIn(['session', 'transaction'], oneOf('scopeMode', ['session', 'transaction'])) scopeMode!: string;
   @IsBoolean(msg('mountGuard', 'must be a boolean')) mountGuard!: boolean;
+  @IsArray(msg('resolvers', 'must be a list')) resolvers!: unknown[];
 }

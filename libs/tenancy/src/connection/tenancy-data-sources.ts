@@ -62,7 +62,7 @@ export class TenancyDataSources {
       url.pathname = `/${name}`;
       own.url = url.toString();
     }
-    return { dataSource: await new DataSource(own as DataSourceOptions).initialize(), owned: true };
+    return { dataSource: await new DataSource(own as unknown as DataSourceOptions).initialize(), owned: true };
   }
 
   /** The root database's name (MySQL `USE` target after tenant raw SQL). */

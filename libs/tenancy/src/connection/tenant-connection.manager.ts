@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EntityTarget, ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import type { TenantActivation } from '../context/tenant-activation.interface';
 import { TenantContext, currentScope, runInScope } from '../context/tenant-context';
 import { TenancyScope } from '../context/tenancy-scope';
 import { TenantContextMissingError } from '../errors/tenant-context-missing.error';
@@ -19,7 +20,7 @@ const LEASE_SLOT = Symbol('tenancy:lease');
  * database-per-tenant DataSources (LRU), transactions. Closes everything on shutdown.
  */
 @Injectable()
-export class TenantConnectionManager implements OnModuleInit, OnApplicationShutdown {
+export class TenantConnectionManager implements OnModuleInit, OnApplicationShutdown, TenantActivation {
   private readonly entities = new Set<EntityTarget>();
   private readonly views: TenantViews;
   private readonly databases: DatabaseDataSourceCache;
@@ -86,7 +87,7 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   }
 
   /** Warms the tenant's resources (called by the guard) so repositories need no I/O to start. */
-  prepare(tenant: Tenant): void | Promise<unknown> {
+  activate(tenant: Tenant): void | Promise<unknown> {
     if (tenant.isolationStrategy !== 'database') return;
     return this.leaseDatabaseSync(tenant) ? undefined : this.getDataSource(tenant);
   }

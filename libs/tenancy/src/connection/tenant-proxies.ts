@@ -1,9 +1,17 @@
 import type { DataSource, EntityManager, ObjectLiteral, Repository } from 'typeorm';
+import { TenancyError } from '../errors/tenancy.error';
 import type { EntityTarget } from '../config/tenancy-options.interface';
 import type { TenantConnectionManager } from './tenant-connection.manager';
 
 type AnyRecord = Record<PropertyKey, unknown>;
 type Fn = (...args: unknown[]) => unknown;
+
+/** Members that return a value at once: they cannot wait for a connecting database. */
+const SYNC_MEMBERS = new Set<PropertyKey>([
+  'create', 'merge', 'hasId', 'getId', 'metadata', 'target', 'manager', 'queryRunner', 'createQueryBuilder',
+  'extend', 'getRepository', 'getTreeRepository', 'connection', 'dataSource', 'createQueryRunner', 'getMetadata',
+  'hasMetadata', 'entityMetadatas', 'options', 'isInitialized', 'driver',
+]);
 
 const NOT_ROUTED = new Set([
   'then',
@@ -30,6 +38,13 @@ function routingProxy<T extends object>(resolve: () => T | Promise<T>, own: AnyR
       if (!(target instanceof Promise)) {
         const value = (target as AnyRecord)[prop];
         return typeof value === 'function' ? (value as Fn).bind(target) : value;
+      }
+      if (SYNC_MEMBERS.has(prop)) {
+        void target.catch(() => undefined);
+        throw new TenancyError(
+          `"${prop}" is synchronous but this tenant's database is still connecting. Inside HTTP the guard ` +
+            'connects it first; in jobs, `await connections.getDataSource(tenant)` before using repositories.',
+        );
       }
       return (...args: unknown[]) => target.then((t) => ((t as AnyRecord)[prop] as Fn).apply(t, args));
     },

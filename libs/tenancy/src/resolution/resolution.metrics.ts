@@ -20,7 +20,10 @@ export interface ResolutionMetricsSnapshot {
 export class ResolutionMetrics {
   private resolved = 0;
   private rateLimited = 0;
-  private readonly byReason = Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
+  private readonly byReason = Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<
+    RejectionReason,
+    number
+  >;
 
   recordResolved(): void {
     this.resolved++;

@@ -4,6 +4,7 @@ import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface
 import { TENANCY_OPTIONS } from '../tenancy.constants';
 import { createRateLimiter } from './rate-limit/create-rate-limiter';
 import { RateLimiter } from './rate-limit/rate-limiter.interface';
+import { RedisRateLimiter } from './rate-limit/redis.rate-limiter';
 import { ResolutionMetrics } from './resolution.metrics';
 import { createTenantResolver } from './resolvers/create-tenant-resolver';
 import { TenancyContextInterceptor } from './tenancy-context.interceptor';
@@ -17,7 +18,8 @@ const passThrough: NestInterceptor = { intercept: (_context, next) => next.handl
  * @internal Providers of the resolution layer, for the core module. They need `TENANCY_OPTIONS`,
  * `TenantStore` and `TenantContext` from it. The guard and interceptor are mounted globally
  * unless `mountGuard` is false (decided from the resolved options, so it works with
- * `forRootAsync`); the rate limiter's Redis connection closes on shutdown.
+ * `forRootAsync`). Start-up waits up to 2 s for the rate limiter's Redis connection (then goes
+ * on, limiting in memory until Redis answers); the connection closes on shutdown.
  */
 export const RESOLUTION_PROVIDERS: Provider[] = [
   ResolutionMetrics,
@@ -30,7 +32,11 @@ export const RESOLUTION_PROVIDERS: Provider[] = [
   },
   {
     provide: RateLimiter,
-    useFactory: (options: ResolvedTenancyOptions) => withShutdown(createRateLimiter(options)),
+    useFactory: async (options: ResolvedTenancyOptions) => {
+      const limiter = createRateLimiter(options);
+      if (limiter instanceof RedisRateLimiter) await limiter.waitUntilReady();
+      return withShutdown(limiter);
+    },
     inject: [TENANCY_OPTIONS],
   },
   {

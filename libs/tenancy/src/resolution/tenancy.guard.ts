@@ -8,9 +8,11 @@ import {
   Logger,
   NotFoundException,
   Optional,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { TenantActivation } from '../context/tenant-activation.interface';
 import { TenantContext } from '../context/tenant-context';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import { isValidTenantIdentifier } from '../models/tenant-identifier';
@@ -24,8 +26,8 @@ import { HeaderResolver } from './resolvers/header.resolver';
 import { setResponseHeader } from './response-header.util';
 import { handOffTenant } from './tenant-handoff';
 import { TenantResolutionError } from './tenant-resolution.error';
-import { TenancyRequest, TenantResolver } from './tenant-resolver.interface';
-import { rpcMetadataRequest, wsHandshakeRequest } from './transport-request.util';
+import { type TenancyRequest, TenantResolver } from './tenant-resolver.interface';
+import { tenancyRequestOf } from './transport-request.util';
 
 /**
  * Global guard that puts the request's tenant in scope: reads `@SkipTenancy()` /
@@ -54,6 +56,7 @@ export class TenancyGuard implements CanActivate {
     protected readonly tenantContext: TenantContext,
     protected readonly metrics: ResolutionMetrics,
     @Optional() @Inject(RateLimiter) protected readonly rateLimiter: RateLimiter | null = null,
+    @Optional() @Inject(TenantActivation) protected readonly activation: TenantActivation | null = null,
   ) {
     this.rpcResolver = new HeaderResolver(options);
   }
@@ -70,6 +73,7 @@ export class TenancyGuard implements CanActivate {
       const tenant = await this.lookupTenant(this.validateIdentifier(identifier));
       this.checkActive(tenant);
       await this.checkRateLimit(tenant, context);
+      await this.activateTenant(tenant);
       this.setTenant(tenant, context);
       this.metrics.recordResolved();
       return true;
@@ -81,12 +85,7 @@ export class TenancyGuard implements CanActivate {
 
   /** The request resolvers read: the HTTP request, the WS handshake, or RPC message metadata. */
   protected getRequest(context: ExecutionContext): TenancyRequest {
-    const type = context.getType<string>();
-    if (type === 'ws') return wsHandshakeRequest(context.switchToWs());
-    if (type === 'rpc') return rpcMetadataRequest(context.switchToRpc(), this.options.tenantHeaderName);
-    // GraphQL passes [root, args, context, info]; its context carries the HTTP request.
-    const request: unknown = type === 'graphql' ? (context.getArgByIndex(2) as { req?: unknown } | undefined)?.req : context.switchToHttp().getRequest();
-    return (request ?? { headers: {} }) as TenancyRequest;
+    return tenancyRequestOf(context, this.options.tenantHeaderName);
   }
 
   /** The raw identifier, or `null` when the request carries none. Throws `TenantResolutionError`. */
@@ -97,7 +96,7 @@ export class TenancyGuard implements CanActivate {
       return identifier === undefined || identifier === '' ? null : identifier;
     } catch (error) {
       if (error instanceof TenantResolutionError) throw error;
-      this.logger.warn(`Tenant resolver failed: ${error instanceof Error ? error.name : typeof error}`);
+      this.logger.warn(`Tenant resolver failed: ${describeError(error, false)}`);
       throw new TenantResolutionError('resolver_error');
     }
   }
@@ -108,13 +107,17 @@ export class TenancyGuard implements CanActivate {
     return identifier;
   }
 
-  /** Reads the tenant from the store; throws `unknown` or `lookup_error`. */
+  /** Reads the tenant from the store (an L1 hit needs no await); throws `unknown` or `lookup_error`. */
   protected async lookupTenant(identifier: string): Promise<Tenant> {
+    const cached = this.store.peekByIdentifier?.(identifier);
+    if (cached) return cached;
+    if (cached === null) throw new TenantResolutionError('unknown', 'no such tenant (cached)', identifier);
     try {
       return await this.store.getByIdentifier(identifier);
     } catch (error) {
-      if (error instanceof TenantNotFoundError) throw new TenantResolutionError('unknown', 'no such tenant', identifier);
-      this.logger.warn(`Tenant store lookup failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      if (error instanceof TenantNotFoundError)
+        throw new TenantResolutionError('unknown', 'no such tenant', identifier);
+      this.logger.warn(`Tenant store lookup failed: ${describeError(error)}`);
       throw new TenantResolutionError('lookup_error', 'store failed', identifier);
     }
   }
@@ -122,14 +125,35 @@ export class TenancyGuard implements CanActivate {
   /** Lets only `active` tenants through; throws `suspended`, `deleted` or `provisioning`. */
   protected checkActive(tenant: Tenant): void {
     if (tenant.status === 'active') return;
-    const reason: RejectionReason = ['suspended', 'deleted', 'provisioning'].includes(tenant.status) ? tenant.status : 'unknown';
+    const reason: RejectionReason = ['suspended', 'deleted', 'provisioning'].includes(tenant.status)
+      ? tenant.status
+      : 'unknown';
     throw new TenantResolutionError(reason, `tenant is ${reason}`, tenant.identifier);
+  }
+
+  /** Readies the tenant's resources (e.g. connects its database) before the handler runs. */
+  protected async activateTenant(tenant: Tenant): Promise<void> {
+    if (!this.activation) return;
+    try {
+      await this.activation.activate(tenant);
+    } catch (error) {
+      // The tenant exists but its database is unreachable: a 503 for it alone, never a 404.
+      this.logger.warn(`Tenant ${tenant.identifier} could not be activated: ${describeError(error)}`);
+      throw new ServiceUnavailableException({ statusCode: 503, message: 'Service Unavailable' });
+    }
   }
 
   /** Counts the request against the tenant's limit (`enableRateLimiting`); over it, a 429. */
   protected async checkRateLimit(tenant: Tenant, context: ExecutionContext): Promise<void> {
     if (!this.options.enableRateLimiting || !this.rateLimiter) return;
-    const result = await this.rateLimiter.consume(tenant.id);
+    let result: RateLimitResult;
+    try {
+      result = await this.rateLimiter.consume(tenant.id);
+    } catch (error) {
+      // A broken limiter must not take the API down: let the request through, loudly.
+      this.logger.warn(`Rate limiter failed, request allowed: ${describeError(error)}`);
+      return;
+    }
     if (result.allowed) return;
     this.metrics.recordRateLimited();
     this.throwRateLimited(result, context);
@@ -140,7 +164,10 @@ export class TenancyGuard implements CanActivate {
     if (context.getType() === 'http') {
       setResponseHeader(context.switchToHttp().getResponse(), 'Retry-After', String(result.retryAfterSeconds));
     }
-    throw new HttpException({ statusCode: HttpStatus.TOO_MANY_REQUESTS, message: 'Too Many Requests' }, HttpStatus.TOO_MANY_REQUESTS);
+    throw new HttpException(
+      { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: 'Too Many Requests' },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 
   /**
@@ -157,11 +184,21 @@ export class TenancyGuard implements CanActivate {
   protected reject(reason: RejectionReason, context: ExecutionContext, identifier?: string): never {
     this.metrics.recordRejected(reason);
     const where = `${context.getClass()?.name ?? '?'}.${context.getHandler()?.name ?? '?'}`;
-    this.logger.debug(`Tenant rejected: reason=${reason} context=${context.getType()} handler=${where}${identifier ? ` tenant=${identifier}` : ''}`);
+    this.logger.debug(
+      `Tenant rejected: reason=${reason} context=${context.getType()} handler=${where}${identifier ? ` tenant=${identifier}` : ''}`,
+    );
     throw new NotFoundException({ statusCode: 404, message: 'Tenant not found' });
   }
 
   private flag(key: string, context: ExecutionContext): boolean {
-    return this.reflector.getAllAndOverride<boolean | undefined>(key, [context.getHandler(), context.getClass()]) === true;
+    return (
+      this.reflector.getAllAndOverride<boolean | undefined>(key, [context.getHandler(), context.getClass()]) === true
+    );
   }
+}
+
+/** A log-safe line for an error: its class, and its message unless the message may echo input. */
+function describeError(error: unknown, withMessage = true): string {
+  if (!(error instanceof Error)) return typeof error;
+  return withMessage ? `${error.name}: ${error.message}` : error.name;
 }

@@ -1,8 +1,21 @@
-import type { ArgumentsHost } from '@nestjs/common';
+import type { ArgumentsHost, ExecutionContext } from '@nestjs/common';
 import type { TenancyRequest } from './tenant-resolver.interface';
 
 type WsArgumentsHost = ReturnType<ArgumentsHost['switchToWs']>;
 type RpcArgumentsHost = ReturnType<ArgumentsHost['switchToRpc']>;
+
+/**
+ * @internal The request resolvers read for any context: the HTTP request, the WebSocket
+ * handshake, RPC message metadata, or (GraphQL, `[root, args, context, info]`) `context.req`.
+ */
+export function tenancyRequestOf(context: ExecutionContext, tenantHeaderName: string): TenancyRequest {
+  const type = context.getType<string>();
+  if (type === 'ws') return wsHandshakeRequest(context.switchToWs());
+  if (type === 'rpc') return rpcMetadataRequest(context.switchToRpc(), tenantHeaderName);
+  const request =
+    type === 'graphql' ? field(context.getArgByIndex(2), 'req') : context.switchToHttp().getRequest<unknown>();
+  return isRecord(request) ? (request as unknown as TenancyRequest) : { headers: {} };
+}
 
 /**
  * @internal A WebSocket connection as a request: the Socket.IO handshake (`client.handshake`
@@ -13,7 +26,10 @@ export function wsHandshakeRequest(ws: WsArgumentsHost): TenancyRequest {
   const handshake = field(ws.getClient(), 'handshake');
   const headers = field(handshake, 'headers');
   const url = field(handshake, 'url');
-  return { headers: isRecord(headers) ? (headers as TenancyRequest['headers']) : {}, url: typeof url === 'string' ? url : undefined };
+  return {
+    headers: isRecord(headers) ? (headers as TenancyRequest['headers']) : {},
+    url: typeof url === 'string' ? url : undefined,
+  };
 }
 
 /**
@@ -29,7 +45,12 @@ export function rpcMetadataRequest(rpc: RpcArgumentsHost, headerName: string): T
   const data = rpc.getData<unknown>();
   const context = rpc.getContext<unknown>();
   const message = call(context, 'getMessage');
-  const sources = [call(context, 'getHeaders'), field(message, 'headers'), field(field(message, 'properties'), 'headers'), context];
+  const sources = [
+    call(context, 'getHeaders'),
+    field(message, 'headers'),
+    field(field(message, 'properties'), 'headers'),
+    context,
+  ];
   let value = field(data, 'tenantId') ?? field(data, name);
   for (const source of sources) value ??= headerOf(source, name);
   if (Buffer.isBuffer(value)) value = value.toString('utf8'); // Kafka header values

@@ -37,6 +37,11 @@ export interface TenantStore {
   setStatus(id: string, status: TenantStatus): Promise<Tenant>;
   delete(id: string): Promise<void>;
   count(query?: Pick<ListTenantsQuery, 'status'>): Promise<number>;
+  /**
+   * Optional, for caches: the tenant from memory without I/O; `null` when known not to exist,
+   * `undefined` when unknown here (then call `getByIdentifier`).
+   */
+  peekByIdentifier?(identifier: string): Tenant | null | undefined;
   /** Optional: release connections (called on shutdown). */
   close?(): Promise<void>;
 }

@@ -17,7 +17,11 @@ export function createRateLimiter(options: TenancyModuleOptions): RateLimiter | 
   };
   if (!options.redisUrl) return new MemoryRateLimiter(limits);
   // Fail fast while Redis is away (no offline queue, bounded commands): the limiter falls back.
-  const client = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 });
+  const client = new Redis(options.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 500,
+  });
   client.on('error', () => undefined); // reported by the limiter's fallback warning instead
   return new RedisRateLimiter(client, limits, { ownsClient: true });
 }

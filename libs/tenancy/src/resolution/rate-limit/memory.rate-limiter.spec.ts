@@ -2,7 +2,8 @@ import { MemoryRateLimiter } from './memory.rate-limiter';
 
 describe('MemoryRateLimiter', () => {
   let clock = 1_000_000;
-  const limiter = () => new MemoryRateLimiter({ rateLimitMaxRequests: 3, rateLimitWindowSeconds: 10 }, 100, () => clock);
+  const limiter = () =>
+    new MemoryRateLimiter({ rateLimitMaxRequests: 3, rateLimitWindowSeconds: 10 }, 100, () => clock);
 
   beforeEach(() => (clock = 1_000_000));
 

@@ -1,5 +1,10 @@
 import { LRUCache } from 'lru-cache';
-import { rateLimitResult, type RateLimiter, type RateLimitOptions, type RateLimitResult } from './rate-limiter.interface';
+import {
+  rateLimitResult,
+  type RateLimiter,
+  type RateLimitOptions,
+  type RateLimitResult,
+} from './rate-limiter.interface';
 
 interface Window {
   count: number;

@@ -1,7 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { MemoryRateLimiter } from './memory.rate-limiter';
-import { rateLimitResult, type RateLimiter, type RateLimitOptions, type RateLimitResult } from './rate-limiter.interface';
+import {
+  rateLimitResult,
+  type RateLimiter,
+  type RateLimitOptions,
+  type RateLimitResult,
+} from './rate-limiter.interface';
 
 /** Key namespace of the Redis limiter. */
 export const RATE_LIMIT_KEY_PREFIX = 'tenancy:rl:';
@@ -56,6 +61,24 @@ export class RedisRateLimiter implements RateLimiter {
     } catch (error) {
       return this.degrade(error instanceof Error ? error.message : String(error), key);
     }
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) for the connection, so the first requests after start-up count
+   * in Redis rather than in the fallback. Resolves `false` on timeout; never rejects.
+   */
+  async waitUntilReady(timeoutMs = 2000): Promise<boolean> {
+    if (this.client.status === 'ready') return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        resolve(ready);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.client.once('ready', onReady);
+    });
   }
 
   async close(): Promise<void> {

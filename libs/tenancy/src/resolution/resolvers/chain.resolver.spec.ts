@@ -24,7 +24,11 @@ describe('ChainResolver', () => {
 
   it('stops on a throwing resolver (a bad value is a rejection)', async () => {
     const next = fixed('b');
-    const throwing: TenantResolver = { resolve: () => { throw new TenantResolutionError('malformed'); } };
+    const throwing: TenantResolver = {
+      resolve: () => {
+        throw new TenantResolutionError('malformed');
+      },
+    };
     await expect(new ChainResolver([throwing, next]).resolve(req)).rejects.toMatchObject({ reason: 'malformed' });
     expect(next.resolve).not.toHaveBeenCalled();
   });
@@ -37,7 +41,11 @@ describe('createTenantResolver', () => {
     ['header', { resolutionStrategy: 'header' }, 'from-header'],
     ['path', { resolutionStrategy: 'path' }, 'from-path'],
     ['custom resolvers come first', { resolutionStrategy: 'header', resolvers: [fixed('custom')] }, 'custom'],
-    ['built-in after a custom that has no answer', { resolutionStrategy: 'path', resolvers: [fixed(null)] }, 'from-path'],
+    [
+      'built-in after a custom that has no answer',
+      { resolutionStrategy: 'path', resolvers: [fixed(null)] },
+      'from-path',
+    ],
     ['custom only: no built-in', { resolutionStrategy: 'custom', resolvers: [fixed(null)] }, null],
   ])('%s', async (_name, options, expected) => {
     const resolver = createTenantResolver(resolveTenancyOptions({ ...base, ...options }));

@@ -33,7 +33,8 @@ describe('JwtClaimResolver', () => {
 
   describe('accepts', () => {
     it('a valid HS256 token', () => expect(resolve(hs({ tenant_id: 'acme' }))).toBe('acme'));
-    it('a lowercase bearer scheme', () => expect(resolver.resolve({ headers: { authorization: `bearer ${hs({ tenant_id: 'acme' })}` } })).toBe('acme'));
+    it('a lowercase bearer scheme', () =>
+      expect(resolver.resolve({ headers: { authorization: `bearer ${hs({ tenant_id: 'acme' })}` } })).toBe('acme'));
     it('a token with exp in the future and nbf in the past', () =>
       expect(resolve(hs({ tenant_id: 'acme', nbf: now() - 5 }, { expiresIn: 60 }))).toBe('acme'));
     it('a valid RS256 token with the public key pinned', () => {
@@ -72,13 +73,29 @@ describe('JwtClaimResolver', () => {
     const [header, , signature] = valid.split('.');
 
     it.each<[string, () => string, JwtClaimResolver?]>([
-      ['alg none (hand-built, no signature)', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ tenant_id: 'acme' })}.`],
-      ['alg none with a signature part', () => handMade({ alg: 'none', typ: 'JWT' }, { tenant_id: 'acme' }, hmac(SECRET))],
+      [
+        'alg none (hand-built, no signature)',
+        () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ tenant_id: 'acme' })}.`,
+      ],
+      [
+        'alg none with a signature part',
+        () => handMade({ alg: 'none', typ: 'JWT' }, { tenant_id: 'acme' }, hmac(SECRET)),
+      ],
       ['alg NONE (case variant)', () => `${b64({ alg: 'NONE', typ: 'JWT' })}.${b64({ tenant_id: 'acme' })}.`],
-      ['an algorithm outside the list (HS512)', () => jwt.sign({ tenant_id: 'acme' }, { secret: SECRET, algorithm: 'HS512' })],
+      [
+        'an algorithm outside the list (HS512)',
+        () => jwt.sign({ tenant_id: 'acme' }, { secret: SECRET, algorithm: 'HS512' }),
+      ],
       ['an HS256 token when RS256 is pinned', () => hs({ tenant_id: 'acme' }), rs],
-      ['HS256 signed with the RS public key as HMAC secret', () => handMade({ alg: 'HS256', typ: 'JWT' }, { tenant_id: 'acme' }, hmac(publicKey)), rs],
-      ['an RS256 token when HS256 is pinned', () => jwt.sign({ tenant_id: 'acme' }, { privateKey, algorithm: 'RS256' })],
+      [
+        'HS256 signed with the RS public key as HMAC secret',
+        () => handMade({ alg: 'HS256', typ: 'JWT' }, { tenant_id: 'acme' }, hmac(publicKey)),
+        rs,
+      ],
+      [
+        'an RS256 token when HS256 is pinned',
+        () => jwt.sign({ tenant_id: 'acme' }, { privateKey, algorithm: 'RS256' }),
+      ],
       ['an expired token', () => hs({ tenant_id: 'acme', exp: now() - 5 })],
       ['nbf in the future', () => hs({ tenant_id: 'acme', nbf: now() + 60 })],
       ['a wrong audience', () => hs({ tenant_id: 'acme' }, { audience: 'other', issuer: 'auth' }), strict],
@@ -86,7 +103,10 @@ describe('JwtClaimResolver', () => {
       ['a wrong issuer', () => hs({ tenant_id: 'acme' }, { audience: 'api', issuer: 'evil' }), strict],
       ['a tampered payload', () => `${header}.${b64({ tenant_id: 'evil' })}.${signature}`],
       ['a tampered signature', () => `${valid.slice(0, -2)}${valid.endsWith('AA') ? 'BB' : 'AA'}`],
-      ['a token signed with another secret', () => jwt.sign({ tenant_id: 'acme' }, { secret: OTHER_SECRET, algorithm: 'HS256' })],
+      [
+        'a token signed with another secret',
+        () => jwt.sign({ tenant_id: 'acme' }, { secret: OTHER_SECRET, algorithm: 'HS256' }),
+      ],
       ['garbage', () => 'not-a-jwt'],
       ['two segments', () => `${header}.${b64({ tenant_id: 'acme' })}`],
     ])('%s', (_name, token, r = resolver) => {

@@ -47,7 +47,8 @@ export class JwtClaimResolver implements TenantResolver {
       // The error names the check that failed (expired, audience...), never the token.
       throw new TenantResolutionError('invalid_token', error instanceof Error ? error.message : 'verification failed');
     }
-    if (typeof payload !== 'object' || payload === null) throw new TenantResolutionError('invalid_token', 'payload is not a JSON object');
+    if (typeof payload !== 'object' || payload === null)
+      throw new TenantResolutionError('invalid_token', 'payload is not a JSON object');
     return payload as Record<string, unknown>;
   }
 }

@@ -18,13 +18,18 @@ export type JwtResolverOptions = Pick<
 export function buildJwtVerification(options: JwtResolverOptions): { key: KeyObject; verify: JwtVerifyOptions } {
   const algorithms = options.jwtAlgorithms ?? TENANCY_DEFAULTS.jwtAlgorithms;
   if (algorithms.length === 0 || algorithms.some((a) => a.toLowerCase() === 'none')) {
-    throw new TenancyConfigError('jwtAlgorithms (TENANCY_JWT_ALGORITHMS) must list at least one algorithm and never "none"');
+    throw new TenancyConfigError(
+      'jwtAlgorithms (TENANCY_JWT_ALGORITHMS) must list at least one algorithm and never "none"',
+    );
   }
   const hmac = algorithms.filter((a) => a.startsWith('HS')).length;
   if (hmac !== 0 && hmac !== algorithms.length) {
-    throw new TenancyConfigError('jwtAlgorithms (TENANCY_JWT_ALGORITHMS) must not mix HMAC (HS*) and public-key algorithms');
+    throw new TenancyConfigError(
+      'jwtAlgorithms (TENANCY_JWT_ALGORITHMS) must not mix HMAC (HS*) and public-key algorithms',
+    );
   }
-  if (!options.jwtSecret) throw new TenancyConfigError('jwtSecret (TENANCY_JWT_SECRET) is required by the JWT resolver');
+  if (!options.jwtSecret)
+    throw new TenancyConfigError('jwtSecret (TENANCY_JWT_SECRET) is required by the JWT resolver');
   const key = hmac ? createSecretKey(Buffer.from(options.jwtSecret)) : publicKey(options.jwtSecret);
   const verify: JwtVerifyOptions = {
     algorithms: algorithms as NonNullable<JwtVerifyOptions['algorithms']>,
@@ -41,6 +46,8 @@ function publicKey(pem: string): KeyObject {
   try {
     return createPublicKey(pem);
   } catch {
-    throw new TenancyConfigError('jwtSecret (TENANCY_JWT_SECRET) must be a PEM public key when jwtAlgorithms are RS*, PS*, ES* or EdDSA');
+    throw new TenancyConfigError(
+      'jwtSecret (TENANCY_JWT_SECRET) must be a PEM public key when jwtAlgorithms are RS*, PS*, ES* or EdDSA',
+    );
   }
 }

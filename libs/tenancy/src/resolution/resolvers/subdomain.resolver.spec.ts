@@ -20,9 +20,17 @@ describe('SubdomainResolver', () => {
     ['an IP address', { host: '10.0.0.1:3000' }, null],
     ['an IPv6 literal', { host: '[::1]:3000' }, null],
     ['no Host', {}, null],
-    ['X-Forwarded-Host ignored without trustProxy', { host: 'acme.example.com', 'x-forwarded-host': 'evil.example.com' }, 'acme'],
+    [
+      'X-Forwarded-Host ignored without trustProxy',
+      { host: 'acme.example.com', 'x-forwarded-host': 'evil.example.com' },
+      'acme',
+    ],
     ['X-Forwarded-Host alone ignored without trustProxy', { 'x-forwarded-host': 'evil.example.com' }, null],
-    ['a label that breaks the identifier rule is returned for the guard to refuse', { host: 'bad_name.example.com' }, 'bad_name'],
+    [
+      'a label that breaks the identifier rule is returned for the guard to refuse',
+      { host: 'bad_name.example.com' },
+      'bad_name',
+    ],
   ])('direct: %s', (_name, headers, expected) => {
     expect(direct.resolve(request(headers))).toBe(expected);
   });
@@ -46,7 +54,9 @@ describe('SubdomainResolver', () => {
   });
 
   it('accepts a suffix written with a leading dot and needs one', () => {
-    expect(new SubdomainResolver({ domainSuffix: '.example.com' }).resolve(request({ host: 'acme.example.com' }))).toBe('acme');
+    expect(new SubdomainResolver({ domainSuffix: '.example.com' }).resolve(request({ host: 'acme.example.com' }))).toBe(
+      'acme',
+    );
     expect(() => new SubdomainResolver({})).toThrow(TenancyConfigError);
   });
 });

@@ -20,7 +20,8 @@ export class SubdomainResolver implements TenantResolver {
 
   constructor(options: SubdomainResolverOptions) {
     const suffix = (options.domainSuffix ?? '').trim().toLowerCase().replace(/^\./, '');
-    if (!suffix) throw new TenancyConfigError('SubdomainResolver needs domainSuffix (TENANCY_DOMAIN_SUFFIX), e.g. example.com');
+    if (!suffix)
+      throw new TenancyConfigError('SubdomainResolver needs domainSuffix (TENANCY_DOMAIN_SUFFIX), e.g. example.com');
     this.suffix = `.${suffix}`;
     this.trustProxy = options.trustProxy ?? false;
   }
@@ -33,7 +34,8 @@ export class SubdomainResolver implements TenantResolver {
     if (!host.endsWith(this.suffix)) return null;
     const label = host.slice(0, -this.suffix.length);
     if (label === '') return null;
-    if (label.includes('.')) throw new TenantResolutionError('malformed', 'more than one label before the domain suffix');
+    if (label.includes('.'))
+      throw new TenantResolutionError('malformed', 'more than one label before the domain suffix');
     return label;
   }
 }
