@@ -16,6 +16,25 @@ export type {
 export { TenantContext } from './context/tenant-context';
 export { TenantConnectionManager } from './connection/tenant-connection.manager';
 export { TenantAdminService } from './admin/tenant-admin.service';
+export type {
+  RegisterTenantInput,
+  DeleteTenantOptions,
+  MigrationRunOptions,
+  MigrationReport,
+  MigrationProgress,
+  TenantMigrationResult,
+  TenantMigrationOutcome,
+  TenantMigrationStatus,
+  KeyRotationReport,
+  TenancyAdminMetrics,
+} from './admin/admin.types';
+
+export { TenancyMetricsService } from './observability/tenancy-metrics.service';
+export type { PrometheusExposition } from './observability/tenancy-metrics.service';
+export type { TenancyMetrics } from './observability/tenancy-metrics.types';
+export { TenancyHealthIndicator } from './observability/tenancy.health';
+export type { TenancyHealthOptions } from './observability/tenancy.health';
+export { TenantLogger } from './observability/tenant.logger';
 
 export { TenantStore } from './store/tenant-store.interface';
 export type { CreateTenantInput, TenantPatch, ListTenantsQuery } from './store/tenant-store.interface';

@@ -19,6 +19,8 @@ export class TenancyDataSources {
   sharedSchema?: DataSource;
   /** RLS mode: tenant tables in the root database's default schema. */
   sharedRls?: DataSource;
+  /** Policies applied and verified at start-up; RLS tenants are refused until then. */
+  rlsReady = false;
 
   private constructor(
     readonly root: DataSource,
@@ -43,7 +45,9 @@ export class TenancyDataSources {
     if (this.dialect !== 'postgres') return;
     const rls = { ...base, schema: 'public', migrations: this.options.migrations, migrationsTableName: 'tenancy_migrations' };
     this.sharedRls = await borrowPool(new DataSource(rls as DataSourceOptions), this.root);
-    if (usesStrategy(this.options, 'rls')) await setUpRls(this.sharedRls, this.root, this.options);
+    if (!usesStrategy(this.options, 'rls')) return;
+    await setUpRls(this.sharedRls, this.root, this.options);
+    this.rlsReady = true;
   }
 
   /**

@@ -49,7 +49,8 @@ export class TenantViews {
       return createTenantView(sharedSchema, this.schemaBinding(tenant));
     }
     if (tenant.isolationStrategy === 'rls') {
-      if (!sharedRls) throw this.unsupported(tenant);
+      // Without verified policies an RLS tenant would see every row: refuse (fail closed).
+      if (!sharedRls || !this.sources.rlsReady) throw this.unsupported(tenant);
       return createTenantView(sharedRls, pgRlsBinding(tenant.id, this.options.scopeMode));
     }
     throw this.unsupported(tenant);

@@ -42,7 +42,7 @@ describe('FieldEncryptor tenant fields', () => {
     const stored = enc.encryptTenantFields({ databaseUrl: already, metadata: { _enc_a: already } });
     expect(stored).toEqual({ databaseUrl: already, metadata: { _enc_a: already } });
     expect(enc.encryptTenantFields({ databaseUrl: null })).toEqual({ databaseUrl: null });
-    expect(enc.encryptTenantFields({ name: 'n' })).toEqual({ name: 'n' });
+    expect(enc.encryptTenantFields({ name: 'n' } as { databaseUrl?: string })).toEqual({ name: 'n' });
     expect(enc.decryptTenantFields({ databaseUrl: 'plain', metadata: { _enc_a: 'plain' } })).toEqual({
       databaseUrl: 'plain',
       metadata: { _enc_a: 'plain' },

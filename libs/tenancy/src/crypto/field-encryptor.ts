@@ -109,7 +109,7 @@ export class FieldEncryptor {
     url: (value: string | null | undefined) => string | null | undefined,
     meta: (key: string, value: unknown) => unknown,
   ): T {
-    const copy: Record<string, unknown> = { ...fields };
+    const copy = { ...fields } as Record<string, unknown>;
     if ('databaseUrl' in fields) copy.databaseUrl = url(fields.databaseUrl);
     if (fields.metadata) {
       copy.metadata = Object.fromEntries(

@@ -10,6 +10,8 @@ import { TenantStore } from '../store/tenant-store.interface';
 import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
 import { dialectFromUrl } from './dialects/dialect-from-url.util';
 import { ddlFor } from './dialects/dialect-ddl.registry';
+import { childrenFirst } from './deletion-order.util';
+import { withMigrationLogger } from './migration.logger';
 import { schemaNameFor, tablePrefixFor } from './dialects/tenant-physical-names.util';
 import { pgSearchPathBinding } from './pg-schema.binding';
 
@@ -54,8 +56,11 @@ export class TenantProvisioner {
       await this.dropDatabase(tenant);
     } else {
       const view = await this.connections.getDataSource(tenant);
-      // The tenant's own RLS view: the policy limits the delete to its rows.
-      for (const meta of view.entityMetadatas) await view.createQueryBuilder().delete().from(meta.target).execute();
+      // The tenant's own RLS view: the policy limits the delete to its rows. Referencing tables
+      // first (foreign keys), all or nothing.
+      await view.transaction(async (em) => {
+        for (const meta of childrenFirst(view.entityMetadatas)) await em.createQueryBuilder().delete().from(meta.target).execute();
+      });
     }
   }
 
@@ -122,6 +127,7 @@ export class TenantProvisioner {
     if (tenant.isolationStrategy === 'schema') {
       const name = this.sources.dialect === 'sqlite' ? tablePrefixFor(this.options.schemaPrefix, tenant.identifier) : this.schemaName(tenant);
       const { dataSource, owned } = await this.sources.namespaceDataSource(name, entities, this.options.migrations as never);
+      withMigrationLogger(dataSource);
       try {
         // Raw SQL in migrations is unqualified: on PostgreSQL it runs with search_path = the tenant schema.
         return await fn(owned ? dataSource : createTenantView(dataSource, pgSearchPathBinding(name)));
@@ -134,7 +140,7 @@ export class TenantProvisioner {
       migrationsTableName: 'tenancy_migrations',
       poolSize: 1,
     });
-    const ds = await new DataSource(options).initialize();
+    const ds = await withMigrationLogger(new DataSource(options)).initialize();
     try {
       return await fn(ds);
     } finally {

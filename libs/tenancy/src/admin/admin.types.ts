@@ -1,0 +1,98 @@
+import type { Tenant, TenantStatus } from '../models/tenant.model';
+
+/** What `TenantAdminService.register` takes. */
+export interface RegisterTenantInput {
+  /** Public identifier, `^[a-z][a-z0-9-]{1,61}[a-z0-9]$`. */
+  readonly identifier: string;
+  /** Display name. */
+  readonly name: string;
+  /** Free-form metadata; values under keys starting `_enc_` are encrypted at rest. */
+  readonly metadata?: Record<string, unknown>;
+  /** Customer tier. `premium` places the tenant on `premiumIsolationStrategy` under hybrid. Default `standard`. */
+  readonly tier?: string;
+  /**
+   * Database strategy only: a database the tenant brings (it must exist; it is never dropped).
+   * Encrypted at rest. Default: a database made from `databaseUrlTemplate`.
+   */
+  readonly databaseUrl?: string;
+}
+
+/** Options of `TenantAdminService.delete`. */
+export interface DeleteTenantOptions {
+  /** Drop the schema or database (RLS: delete the tenant's rows) and the row. Default `false`: status `deleted`. */
+  readonly hard?: boolean;
+}
+
+/** Which tenants a migration run covers, and how. */
+export interface MigrationRunOptions {
+  /** Identifiers (or ids). Default: every `active` and `suspended` tenant. */
+  readonly tenants?: readonly string[];
+  /** Tenants migrated at once. Default 4. */
+  readonly concurrency?: number;
+  /** Called once per tenant as it finishes, in completion order. */
+  readonly onProgress?: (progress: MigrationProgress) => void;
+}
+
+/** Outcome of one tenant in a migration run. */
+export type TenantMigrationOutcome = 'migrated' | 'reverted' | 'failed' | 'skipped';
+
+/** One tenant's line in a {@link MigrationReport}. */
+export interface TenantMigrationResult {
+  /** The tenant identifier (or the name asked for, when no tenant has it). */
+  readonly tenant: string;
+  /**
+   * `migrated` (migrate succeeded, possibly with nothing pending), `reverted` (revert succeeded),
+   * `failed`, or `skipped` (RLS tenants share tables migrated at start-up; `provisioning` and
+   * `deleted` tenants are left alone).
+   */
+  readonly status: TenantMigrationOutcome;
+  /** Migration names this run applied (revert: the names it reverted). */
+  readonly applied: string[];
+  readonly durationMs: number;
+  /** Why it failed or was skipped. */
+  readonly error?: string;
+}
+
+/** What `migrate` and `revertMigration` return. The CLI exits non-zero when `failed > 0`. */
+export interface MigrationReport {
+  /** One entry per tenant, in the order tenants were listed. */
+  readonly results: TenantMigrationResult[];
+  /** Number of results with status `failed`. */
+  readonly failed: number;
+}
+
+/** Passed to `onProgress` after each tenant. */
+export interface MigrationProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly result: TenantMigrationResult;
+}
+
+/** One tenant's line of `migrationStatus()`. */
+export interface TenantMigrationStatus {
+  readonly tenant: string;
+  readonly status: TenantStatus;
+  readonly isolationStrategy: Tenant['isolationStrategy'];
+  readonly applied: string[];
+  readonly pending: string[];
+  /** Set when the state could not be read. */
+  readonly error?: string;
+}
+
+/** What `rotateEncryptionKey` returns. */
+export interface KeyRotationReport {
+  /** Tenants read. */
+  readonly scanned: number;
+  /** Tenants rewritten with the current key (older-key tokens, or plain values in encrypted fields). */
+  readonly reEncrypted: number;
+  /** Tenants whose values no configured key could decrypt (left unchanged). */
+  readonly failed: Array<{ tenant: string; error: string }>;
+}
+
+/** What `TenantAdminService.getMetrics` returns: tenant counts plus the connection manager's metrics. */
+export interface TenancyAdminMetrics {
+  readonly tenants: { readonly total: number; readonly byStatus: Record<TenantStatus, number> };
+  readonly dataSources: { cached: number; max: number };
+  readonly views: number;
+  readonly pool: { total: number; idle: number; waiting: number };
+}

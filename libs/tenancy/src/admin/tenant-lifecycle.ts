@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TenantConnectionManager } from '../connection/tenant-connection.manager';
+import { TenancyError } from '../errors/tenancy.error';
+import { TenantNotFoundError } from '../errors/tenant-not-found.error';
+import { TenantProvisioner } from '../isolation/tenant-provisioner';
+import type { Tenant, TenantStatus } from '../models/tenant.model';
+import { isUuid } from '../store/tenant-record.util';
+import { TenantStore, type ListTenantsQuery, type TenantPatch } from '../store/tenant-store.interface';
+import type { DeleteTenantOptions } from './admin.types';
+import { TenantFieldCrypto } from './tenant-field-crypto';
+
+/** Patch fields that move a tenant or change whether it is served: cached resources must go. */
+const PLACEMENT_FIELDS: ReadonlyArray<keyof TenantPatch> = ['status', 'isolationStrategy', 'databaseUrl'];
+
+/**
+ * @internal get, list, update, suspend, activate, delete. Every write goes through the injected
+ * `TenantStore`, which (when cached) invalidates L1/L2 on every instance; placement and status
+ * changes also evict the tenant's connection resources here.
+ */
+@Injectable()
+export class TenantLifecycle {
+  constructor(
+    @Inject(TenantStore) private readonly store: TenantStore,
+    private readonly provisioner: TenantProvisioner,
+    private readonly connections: TenantConnectionManager,
+    private readonly crypto: TenantFieldCrypto,
+  ) {}
+
+  /** By id or identifier (a UUID-shaped identifier is tried after the id). */
+  async get(idOrIdentifier: string): Promise<Tenant> {
+    if (typeof idOrIdentifier !== 'string') throw new TenantNotFoundError(String(idOrIdentifier));
+    if (!isUuid(idOrIdentifier)) return this.store.getByIdentifier(idOrIdentifier);
+    try {
+      return await this.store.getById(idOrIdentifier);
+    } catch (error) {
+      if (error instanceof TenantNotFoundError) return this.store.getByIdentifier(idOrIdentifier);
+      throw error;
+    }
+  }
+
+  list(query: ListTenantsQuery = {}): Promise<Tenant[]> {
+    return this.store.list(query);
+  }
+
+  async update(idOrIdentifier: string, patch: TenantPatch): Promise<Tenant> {
+    const tenant = await this.get(idOrIdentifier);
+    const updated = await this.store.update(tenant.id, this.crypto.forStore(patch));
+    if (PLACEMENT_FIELDS.some((field) => patch[field] !== undefined)) this.connections.evict(tenant.id);
+    return updated;
+  }
+
+  async suspend(idOrIdentifier: string): Promise<Tenant> {
+    const tenant = await this.get(idOrIdentifier);
+    this.assertFrom(tenant, ['active', 'suspended'], 'suspend');
+    return this.setStatus(tenant, 'suspended');
+  }
+
+  /** Serves the tenant again: from `suspended`, or restores a soft-deleted one. */
+  async activate(idOrIdentifier: string): Promise<Tenant> {
+    const tenant = await this.get(idOrIdentifier);
+    this.assertFrom(tenant, ['active', 'suspended', 'deleted'], 'activate');
+    return this.setStatus(tenant, 'active');
+  }
+
+  async delete(idOrIdentifier: string, options: DeleteTenantOptions = {}): Promise<void> {
+    const tenant = await this.get(idOrIdentifier);
+    // Stop serving it everywhere first; a hard delete that fails half-way can be run again.
+    if (tenant.status !== 'deleted') await this.setStatus(tenant, 'deleted');
+    if (!options.hard) return;
+    // RLS without tenant entities: no tenant tables, so no rows to delete.
+    if (tenant.isolationStrategy !== 'rls' || this.connections.entityList.length > 0)
+      await this.provisioner.dropStorage(tenant);
+    await this.store.delete(tenant.id);
+    this.connections.evict(tenant.id);
+  }
+
+  private async setStatus(tenant: Tenant, status: TenantStatus): Promise<Tenant> {
+    if (tenant.status === status) return tenant;
+    const updated = await this.store.setStatus(tenant.id, status);
+    this.connections.evict(tenant.id);
+    return updated;
+  }
+
+  private assertFrom(tenant: Tenant, allowed: TenantStatus[], action: string): void {
+    if (allowed.includes(tenant.status)) return;
+    const hint =
+      tenant.status === 'provisioning'
+        ? ' (a crashed registration can be removed with delete(id, { hard: true }))'
+        : '';
+    throw new TenancyError(`Cannot ${action} tenant "${tenant.identifier}": it is ${tenant.status}${hint}`);
+  }
+}

@@ -1,0 +1,69 @@
+import { SingleBar } from 'cli-progress';
+import type { MigrationProgress, MigrationReport, TenantMigrationResult } from '../admin/admin.types';
+import type { CliOutput } from './cli-output';
+
+const MARK: Record<TenantMigrationResult['status'], string> = {
+  migrated: 'ok',
+  reverted: 'ok',
+  skipped: '--',
+  failed: 'FAILED',
+};
+
+/**
+ * @internal Shows a migration run as it goes: JSON lines with `json`, a progress bar when stderr
+ * is a TTY, otherwise one text line per tenant. `finish` prints the summary (and every failure).
+ */
+export class MigrationProgressView {
+  private bar?: SingleBar;
+  private failed = 0;
+
+  constructor(
+    private readonly output: CliOutput,
+    private readonly json: boolean,
+    private readonly label: string,
+  ) {}
+
+  readonly onProgress = (progress: MigrationProgress): void => {
+    const { result } = progress;
+    if (result.status === 'failed') this.failed++;
+    if (this.json) return this.output.json(result);
+    const stream = this.output.progressStream;
+    if (!stream) return this.output.line(describeResult(result));
+    this.bar ??= this.startBar(stream, progress.total);
+    this.bar.update(progress.done, { tenant: result.tenant, failed: this.failed });
+  };
+
+  finish(report: MigrationReport): void {
+    this.bar?.stop();
+    const count = (status: string) => report.results.filter((r) => r.status === status).length;
+    const done = this.label === 'revert' ? 'reverted' : 'migrated';
+    const summary = {
+      [done]: count(done),
+      failed: report.failed,
+      skipped: count('skipped'),
+      total: report.results.length,
+    };
+    if (this.json) return this.output.json({ summary });
+    if (this.bar)
+      report.results.filter((r) => r.status === 'failed').forEach((r) => this.output.line(describeResult(r)));
+    this.output.line(
+      `${summary[done]} ${done}, ${summary.failed} failed, ${summary.skipped} skipped (${summary.total} tenants)`,
+    );
+  }
+
+  private startBar(stream: NodeJS.WriteStream, total: number): SingleBar {
+    const bar = new SingleBar({
+      stream,
+      format: `${this.label} [{bar}] {value}/{total} tenants | {failed} failed | {tenant}`,
+      hideCursor: true,
+      clearOnComplete: false,
+    });
+    bar.start(total, 0, { tenant: '', failed: 0 });
+    return bar;
+  }
+}
+
+function describeResult(r: TenantMigrationResult): string {
+  const detail = r.error ?? (r.applied.length ? r.applied.join(', ') : 'nothing to do');
+  return `${MARK[r.status].padEnd(6)} ${r.tenant}: ${r.status} (${r.durationMs} ms) ${detail}`;
+}

@@ -1,0 +1,56 @@
+import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
+import { TenancyModule, TenantAdminService, TenantStore, type TenancyModuleOptions } from 'nestjs-tenancy';
+import { pgAdmin, withDatabase } from '../../support';
+
+/** A booted tenancy module (no HTTP) and its admin service. */
+export interface AdminApp {
+  readonly ref: TestingModule;
+  readonly admin: TenantAdminService;
+  readonly store: TenantStore;
+  close(): Promise<void>;
+}
+
+/** Boots `TenancyModule.forRoot(options)` alone; `customize` can override providers. */
+export async function bootAdmin(
+  options: TenancyModuleOptions,
+  customize: (b: TestingModuleBuilder) => TestingModuleBuilder = (b) => b,
+): Promise<AdminApp> {
+  const builder = Test.createTestingModule({ imports: [TenancyModule.forRoot({ mountGuard: false, ...options })] });
+  const ref = await customize(builder).compile();
+  await ref.init();
+  return {
+    ref,
+    admin: ref.get(TenantAdminService),
+    store: ref.get<TenantStore>(TenantStore),
+    close: () => ref.close(),
+  };
+}
+
+/** A `databaseUrlTemplate` on the server of `adminUrl` (built with a placeholder: `withDatabase` encodes braces). */
+export function databaseTemplate(adminUrl: string): string {
+  return withDatabase(adminUrl, 'DBNAME').replace('DBNAME', '{database_name}');
+}
+
+export async function schemaExists(url: string, schema: string): Promise<boolean> {
+  return (await pgAdmin(url, `SELECT 1 FROM pg_namespace WHERE nspname = '${schema}'`)).length === 1;
+}
+
+export async function databaseExists(adminUrl: string, database: string): Promise<boolean> {
+  return (await pgAdmin(adminUrl, `SELECT 1 FROM pg_database WHERE datname = '${database}'`)).length === 1;
+}
+
+/** Rows of the `tenants` table with this identifier (read as the superuser, past any cache). */
+export async function tenantRows(url: string, identifier: string): Promise<Array<Record<string, unknown>>> {
+  return pgAdmin(url, `SELECT * FROM public.tenants WHERE identifier = '${identifier}'`);
+}
+
+/** Drops every database whose name starts with `prefix` (database-per-tenant leftovers). */
+export async function dropDatabases(adminUrl: string, prefix: string): Promise<void> {
+  const rows = await pgAdmin(adminUrl, `SELECT datname FROM pg_database WHERE datname LIKE '${prefix}%'`);
+  for (const r of rows) await pgAdmin(adminUrl, `DROP DATABASE IF EXISTS "${String(r.datname)}" WITH (FORCE)`);
+}
+
+/** Physical name of `identifier` under `prefix` (`-` becomes `_`). */
+export function physical(prefix: string, identifier: string): string {
+  return `${prefix}${identifier.replaceAll('-', '_')}`;
+}
