@@ -1,3 +1,4 @@
+import type { TenancyMetrics } from '../observability/tenancy-metrics.types';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
 
 /** What `TenantAdminService.register` takes. */
@@ -89,10 +90,5 @@ export interface KeyRotationReport {
   readonly failed: Array<{ tenant: string; error: string }>;
 }
 
-/** What `TenantAdminService.getMetrics` returns: tenant counts plus the connection manager's metrics. */
-export interface TenancyAdminMetrics {
-  readonly tenants: { readonly total: number; readonly byStatus: Record<TenantStatus, number> };
-  readonly dataSources: { cached: number; max: number };
-  readonly views: number;
-  readonly pool: { total: number; idle: number; waiting: number };
-}
+/** What `TenantAdminService.getMetrics` returns: the `TenancyMetricsService` snapshot. */
+export type TenancyAdminMetrics = TenancyMetrics;

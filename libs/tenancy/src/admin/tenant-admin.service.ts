@@ -1,6 +1,7 @@
+import { TenancyMetricsService } from '../observability/tenancy-metrics.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { TenantConnectionManager } from '../connection/tenant-connection.manager';
-import { TENANT_STATUSES, type Tenant, type TenantStatus } from '../models/tenant.model';
+import type { Tenant } from '../models/tenant.model';
 import { TenantStore, type ListTenantsQuery, type TenantPatch } from '../store/tenant-store.interface';
 import type {
   DeleteTenantOptions,
@@ -38,6 +39,7 @@ export class TenantAdminService {
     private readonly crypto: TenantFieldCrypto,
     private readonly connections: TenantConnectionManager,
     @Inject(TenantStore) private readonly store: TenantStore,
+    private readonly metrics: TenancyMetricsService,
   ) {}
 
   /**
@@ -127,11 +129,11 @@ export class TenantAdminService {
     return this.keys.rotate();
   }
 
-  /** Tenant counts by status, plus the connection manager's metrics (data sources, views, pool). */
-  async getMetrics(): Promise<TenancyAdminMetrics> {
-    const counts = await Promise.all(TENANT_STATUSES.map((status) => this.store.count({ status })));
-    const byStatus = Object.fromEntries(TENANT_STATUSES.map((s, i) => [s, counts[i]])) as Record<TenantStatus, number>;
-    const total = counts.reduce((a, b) => a + b, 0);
-    return { tenants: { total, byStatus }, ...this.connections.getMetrics() };
+  /**
+   * `{ metricsEnabled, l1Cache, l2Cache, dataSources, pool, resolution, tenants: { byStatus } }`:
+   * the same snapshot as `TenancyMetricsService.getMetrics()`.
+   */
+  getMetrics(): Promise<TenancyAdminMetrics> {
+    return this.metrics.getMetrics();
   }
 }
