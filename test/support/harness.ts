@@ -24,7 +24,6 @@ export function describeWith(service: ServiceName, name: string, fn: () => void)
     return;
   }
   process.stderr.write(`\n!!! SKIPPED "${name}": ${service} not available — ${why}\n`);
-  // eslint-disable-next-line jest/no-disabled-tests
   const skip = describe.skip;
   skip(name, fn);
 }

@@ -1,4 +1,4 @@
-import { DataSource, type DataSourceOptions, type EntitySchema } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { dialectFromUrl } from '../isolation/dialects/dialect-from-url.util';
 import type { Dialect } from '../isolation/dialects/dialect.types';
@@ -29,7 +29,7 @@ export class TenancyDataSources {
   ) {}
 
   /** Connects the root pool. `storeEntities` live in the root database (the tenants table). */
-  static async connect(options: ResolvedTenancyOptions, storeEntities: Array<EntitySchema | Function>): Promise<TenancyDataSources> {
+  static async connect(options: ResolvedTenancyOptions, storeEntities: Entities): Promise<TenancyDataSources> {
     const dialect = dialectFromUrl(options.databaseUrl);
     const root = new DataSource(rootOptions(options, dialect, storeEntities as Entities));
     await root.initialize();
