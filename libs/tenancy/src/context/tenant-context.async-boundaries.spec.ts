@@ -3,26 +3,12 @@ import { EventEmitter, EventEmitterAsyncResource, once } from 'node:events';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as immediate, setInterval as every, setTimeout as sleep } from 'node:timers/promises';
-import type { Tenant } from '../models/tenant.model';
+import { testTenant } from '../testing/test-tenant';
 import { TenantContext } from './tenant-context';
 
-/** A frozen tenant; only the identifier matters to the context. */
-function tenant(identifier: string): Tenant {
-  const now = new Date(0);
-  const base = { id: `id-${identifier}`, name: identifier, tier: 'standard', databaseUrl: null, metadata: {} };
-  return Object.freeze({
-    ...base,
-    identifier,
-    status: 'active',
-    isolationStrategy: 'schema',
-    createdAt: now,
-    updatedAt: now,
-  });
-}
-
-const A = tenant('acme');
-const B = tenant('globex');
-const C = tenant('initech');
+const A = testTenant('acme');
+const B = testTenant('globex');
+const C = testTenant('initech');
 const ctx = new TenantContext();
 const seen = () => ctx.tenantOrNull?.identifier ?? null;
 

@@ -1,24 +1,10 @@
 import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises';
-import type { Tenant } from '../models/tenant.model';
+import { testTenant } from '../testing/test-tenant';
 import { TenancyScope } from './tenancy-scope';
 import { TenantContext, openScope, runInScope } from './tenant-context';
 
-/** A frozen tenant; only the identifier matters to the context. */
-function tenant(identifier: string): Tenant {
-  const now = new Date(0);
-  const base = { id: `id-${identifier}`, name: identifier, tier: 'standard', databaseUrl: null, metadata: {} };
-  return Object.freeze({
-    ...base,
-    identifier,
-    status: 'active',
-    isolationStrategy: 'schema',
-    createdAt: now,
-    updatedAt: now,
-  });
-}
-
-const A = tenant('acme');
-const C = tenant('initech');
+const A = testTenant('acme');
+const C = testTenant('initech');
 const ctx = new TenantContext();
 const seen = () => ctx.tenantOrNull?.identifier ?? null;
 

@@ -1,26 +1,12 @@
 import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises';
 import { TenantContextMissingError } from '../errors/tenant-context-missing.error';
-import type { Tenant } from '../models/tenant.model';
+import { testTenant } from '../testing/test-tenant';
 import { TenancyScope } from './tenancy-scope';
 import { TenantContext, currentScope, openScope } from './tenant-context';
 
-/** A frozen tenant; only the identifier matters to the context. */
-function tenant(identifier: string): Tenant {
-  const now = new Date(0);
-  const base = { id: `id-${identifier}`, name: identifier, tier: 'standard', databaseUrl: null, metadata: {} };
-  return Object.freeze({
-    ...base,
-    identifier,
-    status: 'active',
-    isolationStrategy: 'schema',
-    createdAt: now,
-    updatedAt: now,
-  });
-}
-
-const A = tenant('acme');
-const B = tenant('globex');
-const C = tenant('initech');
+const A = testTenant('acme');
+const B = testTenant('globex');
+const C = testTenant('initech');
 const ctx = new TenantContext();
 const seen = () => ctx.tenantOrNull?.identifier ?? null;
 
@@ -163,7 +149,7 @@ describe('TenantContext', () => {
     });
 
     it('500 interleaved concurrent runs each see only their own tenant', async () => {
-      const tenants = Array.from({ length: 500 }, (_, i) => tenant(`tenant-${i}`));
+      const tenants = Array.from({ length: 500 }, (_, i) => testTenant(`tenant-${i}`));
       const results = await Promise.all(
         tenants.map((t) =>
           ctx.run(t, async () => {

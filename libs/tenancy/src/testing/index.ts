@@ -1,0 +1,2 @@
+// `nestjs-tenancy/testing`: helpers for applications' own tests.
+export { testTenant } from './test-tenant';
