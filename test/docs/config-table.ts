@@ -28,7 +28,13 @@ function optionDocs(): Map<string, string> {
   const source = readFileSync(OPTIONS_FILE, 'utf8');
   const docs = new Map<string, string>();
   for (const m of source.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*\n\s*(\w+)\??:/g)) {
-    docs.set(m[2], m[1].replace(/\s*\*\s*/g, ' ').trim().replace(/\|/g, '\\|'));
+    docs.set(
+      m[2],
+      m[1]
+        .replace(/\s*\*\s*/g, ' ')
+        .trim()
+        .replace(/\|/g, '\\|'),
+    );
   }
   return docs;
 }

@@ -32,9 +32,15 @@ describe('README', () => {
     });
     writeFileSync(join(dir, 'order.entity.ts'), blocks.find((b) => b.includes('class Order extends')) ?? '');
     writeFileSync(join(dir, 'orders.module.ts'), blocks.find((b) => b.includes('class OrdersModule')) ?? '');
-    const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(ROOT, 'tsconfig.json'),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+    );
     const program = ts.createProgram(files, { ...config!.options, noEmit: true });
-    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n') + ` (${d.file?.fileName.split('/').pop()})`);
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n') + ` (${d.file?.fileName.split('/').pop()})`);
     expect(diagnostics).toEqual([]);
   }, 120_000);
 });

@@ -49,13 +49,20 @@ describeWith('postgres', 'shared pool under concurrent load (PostgreSQL)', () =>
       const responses = await Promise.all(
         order.map(async (id) => ({ id, res: await request(server).get('/orders').set('X-Tenant-ID', id) })),
       );
-      const crossed = responses.filter(({ id, res }) => res.status !== 200 || JSON.stringify(res.body.map((o: Order) => o.label)) !== JSON.stringify([id]));
+      const crossed = responses.filter(
+        ({ id, res }) =>
+          res.status !== 200 || JSON.stringify(res.body.map((o: Order) => o.label)) !== JSON.stringify([id]),
+      );
       expect(crossed.map(({ id, res }) => [id, res.status])).toEqual([]);
     });
 
     it('leaves every idle connection unscoped after throwing transactions and aborted clients', async () => {
       const server = app.getHttpServer();
-      await Promise.all(ids.slice(0, 6).map((id) => request(server).post('/orders/fail').set('X-Tenant-ID', id).send({ label: 'x' }).expect(500)));
+      await Promise.all(
+        ids
+          .slice(0, 6)
+          .map((id) => request(server).post('/orders/fail').set('X-Tenant-ID', id).send({ label: 'x' }).expect(500)),
+      );
       await abortMidRequest(app, ids[1], '/orders/slow');
       await new Promise((r) => setTimeout(r, 600)); // the aborted request's query finishes and releases
       const pool = sharedPool(app);

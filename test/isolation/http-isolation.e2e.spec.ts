@@ -17,8 +17,10 @@ describeWith('postgres', 'isolation through @InjectTenantRepository over HTTP (P
     const prefix = `i${strategy.slice(0, 2)}_`;
     const http = (tenant: string) => ({
       get: (path: string) => request(app.getHttpServer()).get(path).set('X-Tenant-ID', tenant),
-      post: (path: string, body: object) => request(app.getHttpServer()).post(path).set('X-Tenant-ID', tenant).send(body),
-      patch: (path: string, body: object) => request(app.getHttpServer()).patch(path).set('X-Tenant-ID', tenant).send(body),
+      post: (path: string, body: object) =>
+        request(app.getHttpServer()).post(path).set('X-Tenant-ID', tenant).send(body),
+      patch: (path: string, body: object) =>
+        request(app.getHttpServer()).patch(path).set('X-Tenant-ID', tenant).send(body),
       delete: (path: string) => request(app.getHttpServer()).delete(path).set('X-Tenant-ID', tenant),
     });
     const A = `${strategy}-a`;
@@ -85,8 +87,10 @@ describeWith('postgres', 'isolation through @InjectTenantRepository over HTTP (P
     });
 
     it('upsert stays in the tenant', async () => {
-      const a = (await http(A).post('/orders/upsert-customer', { email: 'shared@x.test' }).expect(201)).body as Customer[];
-      const b = (await http(B).post('/orders/upsert-customer', { email: 'shared@x.test' }).expect(201)).body as Customer[];
+      const a = (await http(A).post('/orders/upsert-customer', { email: 'shared@x.test' }).expect(201))
+        .body as Customer[];
+      const b = (await http(B).post('/orders/upsert-customer', { email: 'shared@x.test' }).expect(201))
+        .body as Customer[];
       expect(a.map((c) => c.email)).toEqual(['x@a.test', 'shared@x.test']);
       expect(b.map((c) => c.email)).toEqual(['x@b.test', 'shared@x.test']);
     });

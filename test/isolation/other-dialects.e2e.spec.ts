@@ -21,7 +21,8 @@ function isolationChecks(
     let app: INestApplication;
     const [A, B] = [`${strategy}-a`, `${strategy}-b`];
     const get = (t: string, path: string) => request(app.getHttpServer()).get(path).set('X-Tenant-ID', t);
-    const post = (t: string, path: string, body: object) => request(app.getHttpServer()).post(path).set('X-Tenant-ID', t).send(body);
+    const post = (t: string, path: string, body: object) =>
+      request(app.getHttpServer()).post(path).set('X-Tenant-ID', t).send(body);
 
     beforeAll(async () => {
       app = await bootApp(ordersAppModule(options()));
@@ -40,17 +41,24 @@ function isolationChecks(
     });
 
     it('update by id stays in the tenant; transactions roll back', async () => {
-      await request(app.getHttpServer()).patch('/orders/1').set('X-Tenant-ID', A).send({ label: 'renamed' }).expect(200);
+      await request(app.getHttpServer())
+        .patch('/orders/1')
+        .set('X-Tenant-ID', A)
+        .send({ label: 'renamed' })
+        .expect(200);
       expect((await get(B, '/orders')).body.map((o: Order) => o.label)).toEqual([`${B}-1`]);
       await post(B, '/orders/fail', { label: 'doomed' }).expect(500);
       expect((await get(B, '/orders')).body.map((o: Order) => o.label)).toEqual([`${B}-1`]);
     });
 
-    it(rawScoped ? 'raw query() is scoped to the tenant' : 'unqualified raw query() is refused (fail closed)', async () => {
-      const res = await get(B, '/orders/raw');
-      if (rawScoped) expect(res.body).toEqual([{ label: `${B}-1` }]);
-      else expect(res.status).toBe(500);
-    });
+    it(
+      rawScoped ? 'raw query() is scoped to the tenant' : 'unqualified raw query() is refused (fail closed)',
+      async () => {
+        const res = await get(B, '/orders/raw');
+        if (rawScoped) expect(res.body).toEqual([{ label: `${B}-1` }]);
+        else expect(res.status).toBe(500);
+      },
+    );
 
     it('hard drop removes the tenant storage (idempotent)', async () => {
       const tenant = await app.get(TenantProvisioner).connectionsTenant(B);
@@ -77,11 +85,20 @@ describeWith('mysql', 'isolation on MySQL/MariaDB', () => {
     poolSize: 2,
   });
   const gone = (suffix: string) => async () => {
-    const left = await mysqlAdmin(serviceUrl('mysql'), `SHOW DATABASES LIKE '${db.prefix.slice(0, -1).replace(/_/g, '\\_')}%${suffix}'`);
+    const left = await mysqlAdmin(
+      serviceUrl('mysql'),
+      `SHOW DATABASES LIKE '${db.prefix.slice(0, -1).replace(/_/g, '\\_')}%${suffix}'`,
+    );
     return left.length === 0;
   };
-  describe('schema (a database per tenant)', isolationChecks(() => ({ ...base(), isolationStrategy: 'schema' }), 'schema', true, gone('s_schema_b')));
-  describe('database', isolationChecks(() => ({ ...base(), isolationStrategy: 'database' }), 'database', true, gone('d_database_b')));
+  describe(
+    'schema (a database per tenant)',
+    isolationChecks(() => ({ ...base(), isolationStrategy: 'schema' }), 'schema', true, gone('s_schema_b')),
+  );
+  describe(
+    'database',
+    isolationChecks(() => ({ ...base(), isolationStrategy: 'database' }), 'database', true, gone('d_database_b')),
+  );
 });
 
 describe('isolation on SQLite (better-sqlite3)', () => {
@@ -95,13 +112,22 @@ describe('isolation on SQLite (better-sqlite3)', () => {
   });
   const tablesGone = () => {
     const master = new Database(join(dir, 's-master.sqlite'));
-    const rows = master.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 't_schema_b__%'").all();
+    const rows = master
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 't_schema_b__%'")
+      .all();
     master.close();
     return rows.length === 0;
   };
-  const fileGone = () => !existsSync(join(dir, 'tenant_database_b.sqlite')) && existsSync(join(dir, 'tenant_database_a.sqlite'));
-  describe('schema (a table prefix per tenant)', isolationChecks(() => ({ ...base('s'), isolationStrategy: 'schema' }), 'schema', false, tablesGone));
-  describe('database (a file per tenant)', isolationChecks(() => ({ ...base('d'), isolationStrategy: 'database' }), 'database', true, fileGone));
+  const fileGone = () =>
+    !existsSync(join(dir, 'tenant_database_b.sqlite')) && existsSync(join(dir, 'tenant_database_a.sqlite'));
+  describe(
+    'schema (a table prefix per tenant)',
+    isolationChecks(() => ({ ...base('s'), isolationStrategy: 'schema' }), 'schema', false, tablesGone),
+  );
+  describe(
+    'database (a file per tenant)',
+    isolationChecks(() => ({ ...base('d'), isolationStrategy: 'database' }), 'database', true, fileGone),
+  );
 });
 
 function isSqlite(options: TenancyModuleOptions): boolean {

@@ -15,9 +15,19 @@ class Order {
 }
 
 const tenant = (identifier: string, isolationStrategy: Tenant['isolationStrategy'] = 'schema'): Tenant => ({
-  id: `00000000-0000-4000-8000-${identifier.padStart(12, '0').slice(-12).replace(/[^0-9a-f]/g, 'a')}`,
-  identifier, name: identifier, status: 'active', isolationStrategy, tier: 'standard', databaseUrl: null, metadata: {},
-  createdAt: new Date(), updatedAt: new Date(),
+  id: `00000000-0000-4000-8000-${identifier
+    .padStart(12, '0')
+    .slice(-12)
+    .replace(/[^0-9a-f]/g, 'a')}`,
+  identifier,
+  name: identifier,
+  status: 'active',
+  isolationStrategy,
+  tier: 'standard',
+  databaseUrl: null,
+  metadata: {},
+  createdAt: new Date(),
+  updatedAt: new Date(),
 });
 
 describeWith('postgres', 'connection manager (PostgreSQL schema)', () => {
@@ -30,11 +40,15 @@ describeWith('postgres', 'connection manager (PostgreSQL schema)', () => {
 
   beforeAll(async () => {
     const options = resolveTenancyOptions({ databaseUrl: db.url, entities: [Order], poolSize: 2 });
-    await pgAdmin(db.url, 'CREATE SCHEMA t_acme', 'CREATE SCHEMA t_beta',
+    await pgAdmin(
+      db.url,
+      'CREATE SCHEMA t_acme',
+      'CREATE SCHEMA t_beta',
       'CREATE TABLE t_acme.orders (id serial primary key, label text not null)',
       'CREATE TABLE t_beta.orders (id serial primary key, label text not null)',
       'CREATE TABLE public.orders (id serial primary key, label text not null)',
-      "INSERT INTO public.orders (label) VALUES ('public-row')");
+      "INSERT INTO public.orders (label) VALUES ('public-row')",
+    );
     sources = await TenancyDataSources.connect(options, []);
     manager = new TenantConnectionManager(options, sources, ctx, new TenantDatabaseOptions(options));
     await manager.onModuleInit();
@@ -60,7 +74,11 @@ describeWith('postgres', 'connection manager (PostgreSQL schema)', () => {
     const ds = await manager.getDataSource(a);
     await Promise.all([ds.query('select 1'), ds.query('select 2')]);
     await new Promise((r) => setTimeout(r, 50));
-    const pool = (sources.root.driver as unknown as { master: { connect(): Promise<{ query(s: string): Promise<{ rows: Array<{ sp: string }> }>; release(): void }> } }).master;
+    const pool = (
+      sources.root.driver as unknown as {
+        master: { connect(): Promise<{ query(s: string): Promise<{ rows: Array<{ sp: string }> }>; release(): void }> };
+      }
+    ).master;
     const c1 = await pool.connect();
     const c2 = await pool.connect();
     try {

@@ -22,14 +22,27 @@ class Bare {
 
 let n = 0;
 const tenant = (identifier: string): Tenant => ({
-  id: `00000000-0000-4000-8000-00000000000${++n}`, identifier, name: identifier, status: 'active', isolationStrategy: 'rls',
-  tier: 'standard', databaseUrl: null, metadata: {}, createdAt: new Date(), updatedAt: new Date(),
+  id: `00000000-0000-4000-8000-00000000000${++n}`,
+  identifier,
+  name: identifier,
+  status: 'active',
+  isolationStrategy: 'rls',
+  tier: 'standard',
+  databaseUrl: null,
+  metadata: {},
+  createdAt: new Date(),
+  updatedAt: new Date(),
 });
 
 async function boot(url: string, entities: Function[]) {
   const options = resolveTenancyOptions({ databaseUrl: url, isolationStrategy: 'rls', entities, poolSize: 2 });
   const sources = await TenancyDataSources.connect(options, []);
-  const manager = new TenantConnectionManager(options, sources, new TenantContext(), new TenantDatabaseOptions(options));
+  const manager = new TenantConnectionManager(
+    options,
+    sources,
+    new TenantContext(),
+    new TenantDatabaseOptions(options),
+  );
   try {
     await manager.onModuleInit();
   } catch (e) {
@@ -79,7 +92,9 @@ describeWith('postgres', 'connection manager (PostgreSQL RLS)', () => {
     const unset = await pgAdmin(role.url, 'SELECT count(*)::int AS c FROM public.notes');
     expect(unset).toEqual([{ c: 0 }]);
     const notes = createTenantRepository<Note>(manager, Note);
-    await expect(ctx.run(a, () => notes.insert({ body: 'forged', tenantId: b.id }))).rejects.toThrow(/row-level security/);
+    await expect(ctx.run(a, () => notes.insert({ body: 'forged', tenantId: b.id }))).rejects.toThrow(
+      /row-level security/,
+    );
   });
 
   it('leaves no app.current_tenant on idle pooled connections', async () => {
@@ -87,11 +102,17 @@ describeWith('postgres', 'connection manager (PostgreSQL RLS)', () => {
     await Promise.all([ctx.run(a, () => notes.find()), ctx.run(b, () => notes.find())]);
     await new Promise((r) => setTimeout(r, 50));
     const ds = await manager.getDataSource(a);
-    const pool = (ds.driver as unknown as { master: { connect(): Promise<{ query(s: string): Promise<{ rows: unknown[] }>; release(): void }> } }).master;
+    const pool = (
+      ds.driver as unknown as {
+        master: { connect(): Promise<{ query(s: string): Promise<{ rows: unknown[] }>; release(): void }> };
+      }
+    ).master;
     const clients = [await pool.connect(), await pool.connect()];
     try {
       for (const c of clients) {
-        expect((await c.query("select coalesce(current_setting('app.current_tenant', true), '') as t")).rows).toEqual([{ t: '' }]);
+        expect((await c.query("select coalesce(current_setting('app.current_tenant', true), '') as t")).rows).toEqual([
+          { t: '' },
+        ]);
       }
     } finally {
       clients.forEach((c) => c.release());

@@ -19,7 +19,8 @@ async function within(limitMs: number, read: () => Promise<unknown>, done: (v: u
 }
 
 const statusOf = (v: unknown) => (v as Tenant | undefined)?.status;
-const redisUnavailableWarnings = (spy: jest.SpyInstance) => spy.mock.calls.filter(([m]) => String(m).startsWith('Redis unavailable')).length;
+const redisUnavailableWarnings = (spy: jest.SpyInstance) =>
+  spy.mock.calls.filter(([m]) => String(m).startsWith('Redis unavailable')).length;
 
 describeWith('postgres', 'CachedTenantStore across two instances (PostgreSQL store + Redis)', () => {
   describeWith('redis', 'with Redis', () => {
@@ -36,7 +37,12 @@ describeWith('postgres', 'CachedTenantStore across two instances (PostgreSQL sto
     /** One "app instance": its own DataSource on the shared database, its own cache. */
     async function instance(): Promise<{ cached: CachedTenantStore; inner: TypeOrmTenantStore }> {
       const inner = await TypeOrmTenantStore.open(db.url);
-      const cached = new CachedTenantStore(inner, { redisUrl: redis.url, namespace: redis.prefix, ttlSeconds: 60, closeInner: true });
+      const cached = new CachedTenantStore(inner, {
+        redisUrl: redis.url,
+        namespace: redis.prefix,
+        ttlSeconds: 60,
+        closeInner: true,
+      });
       stores.push(cached);
       await cached.connect();
       return { cached, inner };
@@ -54,25 +60,41 @@ describeWith('postgres', 'CachedTenantStore across two instances (PostgreSQL sto
       const cachedInB = async () => (await b.getByIdentifier('acme')) && b.peekByIdentifier('acme');
       await within(1000, cachedInB, (v) => statusOf(v) === 'active');
       await a.setStatus(t.id, 'suspended');
-      const ms = await within(1000, () => b.getByIdentifier('acme'), (v) => statusOf(v) === 'suspended');
+      const ms = await within(
+        1000,
+        () => b.getByIdentifier('acme'),
+        (v) => statusOf(v) === 'suspended',
+      );
       expect(ms).toBeLessThan(1000);
       expect(b.peekByIdentifier('acme')?.status).toBe('suspended');
       await a.setStatus(t.id, 'active');
-      await within(1000, () => b.getById(t.id), (v) => statusOf(v) === 'active');
+      await within(
+        1000,
+        () => b.getById(t.id),
+        (v) => statusOf(v) === 'active',
+      );
     });
 
     it('a tenant created in one instance is found by the other despite its negative cache', async () => {
       await expect(b.getByIdentifier('newco')).rejects.toThrow(TenantNotFoundError);
       expect(b.peekByIdentifier('newco')).toBeNull();
       await a.create({ identifier: 'newco', name: 'NewCo', isolationStrategy: 'schema' });
-      await within(1000, () => b.getByIdentifier('newco'), (v) => statusOf(v) === 'active');
+      await within(
+        1000,
+        () => b.getByIdentifier('newco'),
+        (v) => statusOf(v) === 'active',
+      );
     });
 
     it('a deletion in one instance reaches the other', async () => {
       const t = await a.create({ identifier: 'gone', name: 'Gone', isolationStrategy: 'schema' });
       await b.getByIdentifier('gone');
       await a.delete(t.id);
-      await within(1000, () => b.getByIdentifier('gone'), (v) => v instanceof TenantNotFoundError);
+      await within(
+        1000,
+        () => b.getByIdentifier('gone'),
+        (v) => v instanceof TenantNotFoundError,
+      );
     });
 
     it('a fresh instance is served from L2 without touching the store', async () => {
@@ -133,7 +155,10 @@ describeWith('redis', 'CachedTenantStore when Redis goes away and comes back', (
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     const inner = new InMemoryTenantStore();
-    const store = new CachedTenantStore(inner, { redisUrl: `redis://127.0.0.1:${proxy.port}`, namespace: redis.prefix });
+    const store = new CachedTenantStore(inner, {
+      redisUrl: `redis://127.0.0.1:${proxy.port}`,
+      namespace: redis.prefix,
+    });
     try {
       await store.connect();
       const t = await store.create({ identifier: 'acme', name: 'Acme', isolationStrategy: 'schema' });
@@ -146,7 +171,11 @@ describeWith('redis', 'CachedTenantStore when Redis goes away and comes back', (
       }
       expect(redisUnavailableWarnings(warn)).toBe(1);
       await proxy.start(proxy.port);
-      await within(5000, async () => log.mock.calls.length, () => log.mock.calls.some(([m]) => /reachable again/.test(String(m))));
+      await within(
+        5000,
+        async () => log.mock.calls.length,
+        () => log.mock.calls.some(([m]) => /reachable again/.test(String(m))),
+      );
       const hitsBefore = store.stats().l2.hits + store.stats().l2.misses;
       await store.update(t.id, { name: 'Back' });
       expect((await store.getByIdentifier('acme')).name).toBe('Back');

@@ -46,11 +46,33 @@ function useSqliteFile(): { url: string } {
 }
 
 const cases: StoreCase[] = [
-  { name: 'InMemoryTenantStore', use: () => useStore(() => null, () => new InMemoryTenantStore()) },
-  { name: 'TypeOrmTenantStore on PostgreSQL', service: 'postgres', use: () => useStore(usePostgresDatabase, (db) => TypeOrmTenantStore.open(db.url)) },
-  { name: 'TypeOrmTenantStore on MySQL/MariaDB', service: 'mysql', use: () => useStore(useMysqlDatabase, (db) => TypeOrmTenantStore.open(db.url)) },
-  { name: 'TypeOrmTenantStore on SQLite (file)', use: () => useStore(useSqliteFile, (db) => TypeOrmTenantStore.open(db.url)) },
-  { name: 'RedisTenantStore', service: 'redis', use: () => useStore(useRedisNamespace, (r) => new RedisTenantStore(r.url, { namespace: r.prefix })) },
+  {
+    name: 'InMemoryTenantStore',
+    use: () =>
+      useStore(
+        () => null,
+        () => new InMemoryTenantStore(),
+      ),
+  },
+  {
+    name: 'TypeOrmTenantStore on PostgreSQL',
+    service: 'postgres',
+    use: () => useStore(usePostgresDatabase, (db) => TypeOrmTenantStore.open(db.url)),
+  },
+  {
+    name: 'TypeOrmTenantStore on MySQL/MariaDB',
+    service: 'mysql',
+    use: () => useStore(useMysqlDatabase, (db) => TypeOrmTenantStore.open(db.url)),
+  },
+  {
+    name: 'TypeOrmTenantStore on SQLite (file)',
+    use: () => useStore(useSqliteFile, (db) => TypeOrmTenantStore.open(db.url)),
+  },
+  {
+    name: 'RedisTenantStore',
+    service: 'redis',
+    use: () => useStore(useRedisNamespace, (r) => new RedisTenantStore(r.url, { namespace: r.prefix })),
+  },
   {
     name: 'CachedTenantStore (L1 + Redis L2) over InMemoryTenantStore',
     service: 'redis',
@@ -66,7 +88,10 @@ const cases: StoreCase[] = [
 const ident = (prefix = 't') => `${prefix}-${randomBytes(4).toString('hex')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isSorted = (ts: Tenant[]) =>
-  ts.every((t, i) => i === 0 || ts[i - 1].createdAt < t.createdAt || (+ts[i - 1].createdAt === +t.createdAt && ts[i - 1].id < t.id));
+  ts.every(
+    (t, i) =>
+      i === 0 || ts[i - 1].createdAt < t.createdAt || (+ts[i - 1].createdAt === +t.createdAt && ts[i - 1].id < t.id),
+  );
 
 describe.each(cases)('TenantStore contract: $name', ({ name, service, use }) => {
   const body = () => contract(use());
@@ -81,7 +106,13 @@ function contract(store: () => TenantStore): void {
   it('creates a tenant with defaults, readable by id and by identifier', async () => {
     const t = await create();
     expect(t.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(t).toMatchObject({ status: 'active', tier: 'standard', databaseUrl: null, metadata: {}, isolationStrategy: 'schema' });
+    expect(t).toMatchObject({
+      status: 'active',
+      tier: 'standard',
+      databaseUrl: null,
+      metadata: {},
+      isolationStrategy: 'schema',
+    });
     expect(t.createdAt).toBeInstanceOf(Date);
     expect(t.updatedAt.getTime()).toBe(t.createdAt.getTime());
     expect(await store().getById(t.id)).toEqual(t);
@@ -89,8 +120,22 @@ function contract(store: () => TenantStore): void {
   });
 
   it('keeps every field, metadata and dates across a round trip', async () => {
-    const metadata = { plan: 'gold', seats: 42, ratio: 0.5, on: true, none: null, tags: ['a', 'b'], nested: { deep: { x: 'ü ✓ 日本' } } };
-    const t = await create(ident(), { status: 'provisioning', tier: 'premium', isolationStrategy: 'database', databaseUrl: 'postgresql://u@h/db', metadata });
+    const metadata = {
+      plan: 'gold',
+      seats: 42,
+      ratio: 0.5,
+      on: true,
+      none: null,
+      tags: ['a', 'b'],
+      nested: { deep: { x: 'ü ✓ 日本' } },
+    };
+    const t = await create(ident(), {
+      status: 'provisioning',
+      tier: 'premium',
+      isolationStrategy: 'database',
+      databaseUrl: 'postgresql://u@h/db',
+      metadata,
+    });
     const read = await store().getById(t.id);
     expect(read).toEqual({ ...t, metadata });
     expect(read.createdAt).toBeInstanceOf(Date);
@@ -105,7 +150,7 @@ function contract(store: () => TenantStore): void {
     expect((await store().getById(id)).id).toBe(id);
   });
 
-  it('refuses a duplicate identifier, whatever the first one\'s status', async () => {
+  it("refuses a duplicate identifier, whatever the first one's status", async () => {
     const t = await create();
     await expect(create(t.identifier)).rejects.toThrow(TenantAlreadyExistsError);
     await store().setStatus(t.id, 'deleted');
@@ -115,7 +160,9 @@ function contract(store: () => TenantStore): void {
   it('lets exactly one of 10 concurrent creates of one identifier win', async () => {
     const identifier = ident('race');
     const before = await store().count();
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => create(identifier, { name: `racer ${i}` })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => create(identifier, { name: `racer ${i}` })),
+    );
     const won = results.filter((r): r is PromiseFulfilledResult<Tenant> => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(won).toHaveLength(1);
@@ -138,8 +185,22 @@ function contract(store: () => TenantStore): void {
   it('updates only the fields given and moves updatedAt', async () => {
     const t = await create(ident(), { metadata: { a: 1 } });
     await sleep(5);
-    const u = await store().update(t.id, { name: 'Renamed', tier: 'premium', metadata: { b: [2] }, databaseUrl: 'mysql://x/y', status: undefined });
-    expect(u).toMatchObject({ id: t.id, identifier: t.identifier, name: 'Renamed', tier: 'premium', status: 'active', metadata: { b: [2] }, databaseUrl: 'mysql://x/y' });
+    const u = await store().update(t.id, {
+      name: 'Renamed',
+      tier: 'premium',
+      metadata: { b: [2] },
+      databaseUrl: 'mysql://x/y',
+      status: undefined,
+    });
+    expect(u).toMatchObject({
+      id: t.id,
+      identifier: t.identifier,
+      name: 'Renamed',
+      tier: 'premium',
+      status: 'active',
+      metadata: { b: [2] },
+      databaseUrl: 'mysql://x/y',
+    });
     expect(u.createdAt.getTime()).toBe(t.createdAt.getTime());
     expect(u.updatedAt.getTime()).toBeGreaterThan(t.updatedAt.getTime());
     expect(await store().getById(t.id)).toEqual(u);

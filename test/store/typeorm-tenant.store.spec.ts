@@ -10,7 +10,9 @@ const Other = new EntitySchema<{ id: number; label: string }>({
 });
 
 const tables = async (url: string) =>
-  (await pgAdmin(url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.table_name);
+  (await pgAdmin(url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map(
+    (r) => r.table_name,
+  );
 
 describeWith('postgres', 'TypeOrmTenantStore on a DataSource shared with other entities', () => {
   const sources: DataSource[] = [];
@@ -22,7 +24,12 @@ describeWith('postgres', 'TypeOrmTenantStore on a DataSource shared with other e
   /** Like the library's root pool: schema `public`, empty search_path, other entities beside the tenant one. */
   async function sharedDataSource(): Promise<DataSource> {
     const base = dataSourceOptionsFromUrl(db.url);
-    const ds = new DataSource({ ...base, schema: 'public', entities: [Other, tenantEntitySchema(base.type)], extra: { options: '-c search_path=' } } as never);
+    const ds = new DataSource({
+      ...base,
+      schema: 'public',
+      entities: [Other, tenantEntitySchema(base.type)],
+      extra: { options: '-c search_path=' },
+    } as never);
     sources.push(ds);
     return ds.initialize();
   }

@@ -1,4 +1,12 @@
-import { describeWith, pgAdmin, useOrdinaryRole, usePostgresDatabase, useMysqlDatabase, mysqlAdmin, useRedisNamespace } from './harness';
+import {
+  describeWith,
+  pgAdmin,
+  useOrdinaryRole,
+  usePostgresDatabase,
+  useMysqlDatabase,
+  mysqlAdmin,
+  useRedisNamespace,
+} from './harness';
 import Redis from 'ioredis';
 
 describeWith('postgres', 'harness: PostgreSQL', () => {
@@ -9,7 +17,10 @@ describeWith('postgres', 'harness: PostgreSQL', () => {
     expect(row.name).toBe(db.name);
   });
   it('creates an ordinary role that neither is superuser nor bypasses RLS', async () => {
-    const [row] = await pgAdmin(role.url, 'select rolsuper, rolbypassrls, current_user as me from pg_roles where rolname = current_user');
+    const [row] = await pgAdmin(
+      role.url,
+      'select rolsuper, rolbypassrls, current_user as me from pg_roles where rolname = current_user',
+    );
     expect(row).toEqual({ rolsuper: false, rolbypassrls: false, me: role.role });
   });
 });

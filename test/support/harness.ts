@@ -94,7 +94,9 @@ export function useOrdinaryRole(db: { url: string; adminUrl: string; name: strin
   });
   afterAll(async () => {
     if (!ctx.role) return;
-    await pgAdmin(db.url, `DROP OWNED BY "${ctx.role}" CASCADE`, `DROP ROLE IF EXISTS "${ctx.role}"`).catch(() => undefined);
+    await pgAdmin(db.url, `DROP OWNED BY "${ctx.role}" CASCADE`, `DROP ROLE IF EXISTS "${ctx.role}"`).catch(
+      () => undefined,
+    );
   });
   return ctx;
 }

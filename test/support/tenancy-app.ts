@@ -9,7 +9,10 @@ export type Adapter = 'express' | 'fastify';
 /** Boots `module` as an HTTP app on Express or Fastify, listening on nothing (supertest drives it). */
 export async function bootApp(module: new () => unknown, adapter: Adapter = 'express'): Promise<INestApplication> {
   const ref = await Test.createTestingModule({ imports: [module] }).compile();
-  const app = adapter === 'fastify' ? ref.createNestApplication<NestFastifyApplication>(new FastifyAdapter()) : ref.createNestApplication();
+  const app =
+    adapter === 'fastify'
+      ? ref.createNestApplication<NestFastifyApplication>(new FastifyAdapter())
+      : ref.createNestApplication();
   app.enableShutdownHooks();
   await app.init();
   if (adapter === 'fastify') await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
@@ -17,7 +20,11 @@ export async function bootApp(module: new () => unknown, adapter: Adapter = 'exp
 }
 
 /** Registers an active tenant and provisions its storage, without the admin service. */
-export async function provisionTenant(app: INestApplication, identifier: string, isolationStrategy: TenantIsolation): Promise<Tenant> {
+export async function provisionTenant(
+  app: INestApplication,
+  identifier: string,
+  isolationStrategy: TenantIsolation,
+): Promise<Tenant> {
   const store = app.get<TenantStore>(TenantStore);
   const tenant = await store.create({ identifier, name: identifier, isolationStrategy, status: 'active' });
   const provisioner = app.get(TenantProvisioner);

@@ -52,7 +52,11 @@ export { ChainResolver } from './resolution/resolvers/chain.resolver';
 export { TenancyGuard } from './resolution/tenancy.guard';
 
 export { CurrentTenant, SkipTenancy, TenantOptional } from './resolution/decorators';
-export { InjectTenantRepository, InjectTenantEntityManager, InjectTenantDataSource } from './connection/tenancy.decorators';
+export {
+  InjectTenantRepository,
+  InjectTenantEntityManager,
+  InjectTenantDataSource,
+} from './connection/tenancy.decorators';
 export { getTenantRepositoryToken } from './connection/tenancy-tokens.util';
 
 export type { Tenant, TenantStatus, IsolationStrategy, TenantIsolation } from './models/tenant.model';

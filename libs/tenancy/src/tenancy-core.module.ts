@@ -41,13 +41,22 @@ import { TenancyConfigurableModule, TENANCY_MODULE_OPTIONS } from './tenancy.mod
     {
       provide: FieldEncryptor,
       useFactory: (o: ResolvedTenancyOptions) =>
-        o.enableEncryption ? new FieldEncryptor({ encryptionKey: o.encryptionKey!, encryptionKeys: o.encryptionKeys, encryptionHkdfInfo: o.encryptionHkdfInfo }) : null,
+        o.enableEncryption
+          ? new FieldEncryptor({
+              encryptionKey: o.encryptionKey!,
+              encryptionKeys: o.encryptionKeys,
+              encryptionHkdfInfo: o.encryptionHkdfInfo,
+            })
+          : null,
       inject: [TENANCY_OPTIONS],
     },
     {
       provide: TENANCY_DATA_SOURCES,
       useFactory: (o: ResolvedTenancyOptions) =>
-        TenancyDataSources.connect(o, o.store === 'database' ? [tenantEntitySchema(dataSourceOptionsFromUrl(o.databaseUrl).type)] : []),
+        TenancyDataSources.connect(
+          o,
+          o.store === 'database' ? [tenantEntitySchema(dataSourceOptionsFromUrl(o.databaseUrl).type)] : [],
+        ),
       inject: [TENANCY_OPTIONS],
     },
     {

@@ -65,12 +65,10 @@ describe('TenancyCliModule commands (in process)', () => {
   });
 
   it('migrate:run passes tenants and concurrency, and sets exit code 1 when a tenant failed', async () => {
-    const migrate = jest
-      .fn()
-      .mockResolvedValue({
-        results: [{ tenant: 'a', status: 'failed', applied: [], durationMs: 1, error: 'x' }],
-        failed: 1,
-      });
+    const migrate = jest.fn().mockResolvedValue({
+      results: [{ tenant: 'a', status: 'failed', applied: [], durationMs: 1, error: 'x' }],
+      failed: 1,
+    });
     const { ref, out } = await boot({ migrate });
     const command = ref.get(MigrateRunCommand);
     await command.run([], { tenant: command.parseTenant('b', command.parseTenant('a,c')), concurrency: '3' });

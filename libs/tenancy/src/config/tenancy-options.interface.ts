@@ -103,8 +103,7 @@ export interface TenancyModuleOptions {
 }
 
 /** Options after defaults were applied: every defaulted field is present. */
-export type ResolvedTenancyOptions = TenancyModuleOptions &
-  Required<Pick<TenancyModuleOptions, DefaultedOption>>;
+export type ResolvedTenancyOptions = TenancyModuleOptions & Required<Pick<TenancyModuleOptions, DefaultedOption>>;
 
 export type DefaultedOption =
   | 'isolationStrategy'

@@ -70,7 +70,11 @@ describe('shared-pool views on TypeORM internals', () => {
 
   // No SQL Server runs on these machines: the generated SQL is what is tested.
   it('SQL Server: generated SQL names the tenant schema; unqualified raw SQL is refused', async () => {
-    const base = await metadataOnly({ type: 'mssql', schema: SCHEMA_PLACEHOLDER, host: 'localhost' } as Partial<DataSourceOptions>);
+    const base = await metadataOnly({
+      type: 'mssql',
+      schema: SCHEMA_PLACEHOLDER,
+      host: 'localhost',
+    } as Partial<DataSourceOptions>);
     const { view, sent } = recordingView(base, mssqlSchemaBinding('t_acme'));
     await view.getRepository(PinOrder).find({ where: { label: 'x' } });
     await view.createQueryBuilder().update(PinOrder).set({ label: 'y' }).where('id = :id', { id: 1 }).execute();

@@ -40,10 +40,18 @@ export class TenancyDataSources {
   async buildShared(entities: Entities): Promise<void> {
     if (entities.length === 0) return;
     const base = tenantOptions(this.root.options, entities);
-    this.sharedSchema = await borrowPool(new DataSource({ ...base, ...namespaceOption(this.dialect, SCHEMA_PLACEHOLDER) } as unknown as DataSourceOptions), this.root);
+    this.sharedSchema = await borrowPool(
+      new DataSource({ ...base, ...namespaceOption(this.dialect, SCHEMA_PLACEHOLDER) } as unknown as DataSourceOptions),
+      this.root,
+    );
     qualifyWithPlaceholder(this.sharedSchema, this.dialect);
     if (this.dialect !== 'postgres') return;
-    const rls = { ...base, schema: 'public', migrations: this.options.migrations, migrationsTableName: 'tenancy_migrations' };
+    const rls = {
+      ...base,
+      schema: 'public',
+      migrations: this.options.migrations,
+      migrationsTableName: 'tenancy_migrations',
+    };
     this.sharedRls = await borrowPool(new DataSource(rls as DataSourceOptions), this.root);
     if (!usesStrategy(this.options, 'rls')) return;
     await setUpRls(this.sharedRls, this.root, this.options);
@@ -55,10 +63,21 @@ export class TenancyDataSources {
    * it borrows the shared pool; elsewhere it opens its own single connection (raw SQL in
    * migrations then lands in the tenant database). The caller destroys the non-borrowed kind.
    */
-  async namespaceDataSource(name: string, entities: Entities, migrations: DataSourceOptions['migrations'] = []): Promise<{ dataSource: DataSource; owned: boolean }> {
-    const options = { ...tenantOptions(this.root.options, entities), migrations, migrationsTableName: 'tenancy_migrations' };
+  async namespaceDataSource(
+    name: string,
+    entities: Entities,
+    migrations: DataSourceOptions['migrations'] = [],
+  ): Promise<{ dataSource: DataSource; owned: boolean }> {
+    const options = {
+      ...tenantOptions(this.root.options, entities),
+      migrations,
+      migrationsTableName: 'tenancy_migrations',
+    };
     if (this.dialect === 'postgres') {
-      return { dataSource: await borrowPool(new DataSource({ ...options, schema: name } as DataSourceOptions), this.root), owned: false };
+      return {
+        dataSource: await borrowPool(new DataSource({ ...options, schema: name } as DataSourceOptions), this.root),
+        owned: false,
+      };
     }
     const own: Record<string, unknown> = { ...options, ...namespaceOption(this.dialect, name), poolSize: 1 };
     if (this.dialect === 'mysql' && typeof own.url === 'string') {
@@ -110,7 +129,9 @@ function qualifyWithPlaceholder(shared: DataSource, dialect: Dialect): void {
       meta.tablePath = shared.driver.buildTableName(meta.tableName, meta.schema, SCHEMA_PLACEHOLDER);
     }
     if (!meta.tablePath.includes(SCHEMA_PLACEHOLDER)) {
-      throw new TenancyError(`Entity ${meta.name} is not tenant-qualified (table path "${meta.tablePath}"); refusing to start.`);
+      throw new TenancyError(
+        `Entity ${meta.name} is not tenant-qualified (table path "${meta.tablePath}"); refusing to start.`,
+      );
     }
   }
 }
@@ -128,6 +149,7 @@ function tenantOptions(root: DataSourceOptions, entities: Entities): Record<stri
 
 /** Whether any tenant can be placed on `strategy` under these options. */
 export function usesStrategy(o: ResolvedTenancyOptions, strategy: 'schema' | 'database' | 'rls'): boolean {
-  if (o.isolationStrategy === 'hybrid') return o.premiumIsolationStrategy === strategy || o.standardIsolationStrategy === strategy;
+  if (o.isolationStrategy === 'hybrid')
+    return o.premiumIsolationStrategy === strategy || o.standardIsolationStrategy === strategy;
   return o.isolationStrategy === strategy;
 }

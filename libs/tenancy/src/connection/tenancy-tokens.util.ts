@@ -2,7 +2,12 @@ import type { EntityTarget } from '../config/tenancy-options.interface';
 
 /** Token of a tenant repository: `TENANCY:OrderRepository`, distinct from @nestjs/typeorm's. */
 export function getTenantRepositoryToken(entity: EntityTarget): string {
-  const name = typeof entity === 'function' ? entity.name : typeof entity === 'string' ? entity : (entity as { options?: { name?: string } }).options?.name;
+  const name =
+    typeof entity === 'function'
+      ? entity.name
+      : typeof entity === 'string'
+        ? entity
+        : (entity as { options?: { name?: string } }).options?.name;
   return `TENANCY:${name ?? 'Entity'}Repository`;
 }
 

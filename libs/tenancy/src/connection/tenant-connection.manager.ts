@@ -33,7 +33,9 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   ) {
     options.entities.forEach((e) => this.entities.add(e));
     this.views = new TenantViews(sources, options);
-    this.databases = new DatabaseDataSourceCache(options.maxCachedDataSources, (t) => databaseOptions.forTenant(t, this.entityList));
+    this.databases = new DatabaseDataSourceCache(options.maxCachedDataSources, (t) =>
+      databaseOptions.forTenant(t, this.entityList),
+    );
   }
 
   /** @internal `forFeature` adds its entities before the module initializes. */
@@ -98,7 +100,11 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
     this.databases.evict(tenantId);
   }
 
-  getMetrics(): { dataSources: { cached: number; max: number }; views: number; pool: { total: number; idle: number; waiting: number } } {
+  getMetrics(): {
+    dataSources: { cached: number; max: number };
+    views: number;
+    pool: { total: number; idle: number; waiting: number };
+  } {
     const { cached, max } = this.databases.stats();
     return { dataSources: { cached, max }, views: this.views.size, pool: this.poolStats() };
   }
@@ -109,7 +115,11 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   }
 
   private poolStats(): { total: number; idle: number; waiting: number } {
-    const pool = (this.sources.root.driver as unknown as { master?: { totalCount?: number; idleCount?: number; waitingCount?: number } }).master;
+    const pool = (
+      this.sources.root.driver as unknown as {
+        master?: { totalCount?: number; idleCount?: number; waitingCount?: number };
+      }
+    ).master;
     return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
   }
 
@@ -129,13 +139,20 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
     return this.keepLease(scope, tenant, lease);
   }
 
-  private async leaseDatabase(tenant: Tenant, acquire: () => Promise<{ dataSource: DataSource; release: () => void }>): Promise<DataSource> {
+  private async leaseDatabase(
+    tenant: Tenant,
+    acquire: () => Promise<{ dataSource: DataSource; release: () => void }>,
+  ): Promise<DataSource> {
     const ready = this.leaseDatabaseSync(tenant);
     if (ready) return ready;
     return this.keepLease(currentScope(), tenant, await acquire());
   }
 
-  private keepLease(scope: TenancyScope | undefined, tenant: Tenant, lease: { dataSource: DataSource; release: () => void }): DataSource {
+  private keepLease(
+    scope: TenancyScope | undefined,
+    tenant: Tenant,
+    lease: { dataSource: DataSource; release: () => void },
+  ): DataSource {
     if (!scope || scope.isClosed) {
       lease.release(); // outside any scope the caller owns the DataSource's lifetime risk
       return lease.dataSource;

@@ -31,7 +31,14 @@ export class TenantDatabaseOptions {
 
   forTenant(tenant: Tenant, entities: EntityTarget[], extra: Record<string, unknown> = {}): DataSourceOptions {
     const base = dataSourceOptionsFromUrl(this.urlFor(tenant)) as unknown as Record<string, unknown>;
-    return { ...base, entities, subscribers: [TenantIdSubscriber], poolSize: this.options.poolSize, synchronize: false, ...extra } as unknown as DataSourceOptions;
+    return {
+      ...base,
+      entities,
+      subscribers: [TenantIdSubscriber],
+      poolSize: this.options.poolSize,
+      synchronize: false,
+      ...extra,
+    } as unknown as DataSourceOptions;
   }
 
   /** Deletes a SQLite tenant file made from the template (never a URL the tenant brought). */

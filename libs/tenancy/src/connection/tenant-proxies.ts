@@ -8,9 +8,27 @@ type Fn = (...args: unknown[]) => unknown;
 
 /** Members that return a value at once: they cannot wait for a connecting database. */
 const SYNC_MEMBERS = new Set<PropertyKey>([
-  'create', 'merge', 'hasId', 'getId', 'metadata', 'target', 'manager', 'queryRunner', 'createQueryBuilder',
-  'extend', 'getRepository', 'getTreeRepository', 'connection', 'dataSource', 'createQueryRunner', 'getMetadata',
-  'hasMetadata', 'entityMetadatas', 'options', 'isInitialized', 'driver',
+  'create',
+  'merge',
+  'hasId',
+  'getId',
+  'metadata',
+  'target',
+  'manager',
+  'queryRunner',
+  'createQueryBuilder',
+  'extend',
+  'getRepository',
+  'getTreeRepository',
+  'connection',
+  'dataSource',
+  'createQueryRunner',
+  'getMetadata',
+  'hasMetadata',
+  'entityMetadatas',
+  'options',
+  'isInitialized',
+  'driver',
 ]);
 
 const NOT_ROUTED = new Set([
@@ -52,24 +70,34 @@ function routingProxy<T extends object>(resolve: () => T | Promise<T>, own: AnyR
 }
 
 /** `@InjectTenantRepository(Entity)`: a Repository that always acts for the current tenant. */
-export function createTenantRepository<T extends ObjectLiteral>(manager: TenantConnectionManager, entity: EntityTarget): Repository<T> {
+export function createTenantRepository<T extends ObjectLiteral>(
+  manager: TenantConnectionManager,
+  entity: EntityTarget,
+): Repository<T> {
   return routingProxy(() => {
     const em = manager.currentEntityManager();
-    return em instanceof Promise ? em.then((m) => m.getRepository<T>(entity as never)) : em.getRepository<T>(entity as never);
+    return em instanceof Promise
+      ? em.then((m) => m.getRepository<T>(entity as never))
+      : em.getRepository<T>(entity as never);
   });
 }
 
 /** `@InjectTenantEntityManager()`: its `transaction()` keeps the tenant and joins an open one. */
 export function createTenantEntityManager(manager: TenantConnectionManager): EntityManager {
-  const transaction = (...args: unknown[]) => manager.transaction(args[args.length - 1] as (m: EntityManager) => Promise<unknown>);
+  const transaction = (...args: unknown[]) =>
+    manager.transaction(args[args.length - 1] as (m: EntityManager) => Promise<unknown>);
   return routingProxy(() => manager.currentEntityManager(), { transaction });
 }
 
 /** `@InjectTenantDataSource()`: the current tenant's DataSource. */
 export function createTenantDataSource(manager: TenantConnectionManager): DataSource {
-  const transaction = (...args: unknown[]) => manager.transaction(args[args.length - 1] as (m: EntityManager) => Promise<unknown>);
-  return routingProxy(() => {
-    const em = manager.currentEntityManager();
-    return em instanceof Promise ? em.then((m) => m.connection) : em.connection;
-  }, { transaction });
+  const transaction = (...args: unknown[]) =>
+    manager.transaction(args[args.length - 1] as (m: EntityManager) => Promise<unknown>);
+  return routingProxy(
+    () => {
+      const em = manager.currentEntityManager();
+      return em instanceof Promise ? em.then((m) => m.connection) : em.connection;
+    },
+    { transaction },
+  );
 }

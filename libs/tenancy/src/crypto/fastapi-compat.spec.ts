@@ -36,7 +36,9 @@ describe('compatibility with Python fastapi-tenancy', () => {
     const key = deriveFernetKey(PASSPHRASE, 'fastapi-tenancy-v1');
     const iv = Buffer.from(Array.from({ length: 16 }, (_, i) => i));
     expect(fernetEncrypt(key, URL, { iv, now: 1_700_000_000 })).toBe(PYTHON_FIXED);
-    expect(fernetEncrypt(key, 'sk_live_é✓', { iv: Buffer.from(iv.map((b) => b + 16)), now: 1_700_000_000 })).toBe(PYTHON_UTF8);
+    expect(fernetEncrypt(key, 'sk_live_é✓', { iv: Buffer.from(iv.map((b) => b + 16)), now: 1_700_000_000 })).toBe(
+      PYTHON_UTF8,
+    );
   });
 
   it('refuses them under the default nestjs-tenancy-v1 info', () => {

@@ -1,7 +1,13 @@
 import type { QueryRunner } from 'typeorm';
 import type { ScopeMode } from '../config/tenancy-options.interface';
 import { SCHEMA_PLACEHOLDER, type PgClient, type ViewBinding } from '../connection/shared-pool-view';
-import { RESET_SEARCH_PATH, SET_SEARCH_PATH, SET_SEARCH_PATH_LOCAL, clientOf, withLocalSetting } from './pg-session-scope';
+import {
+  RESET_SEARCH_PATH,
+  SET_SEARCH_PATH,
+  SET_SEARCH_PATH_LOCAL,
+  clientOf,
+  withLocalSetting,
+} from './pg-session-scope';
 
 const QUOTED_PLACEHOLDER = `"${SCHEMA_PLACEHOLDER}"`;
 
@@ -14,7 +20,8 @@ const QUOTED_PLACEHOLDER = `"${SCHEMA_PLACEHOLDER}"`;
 export function pgSchemaBinding(schema: string, scopeMode: ScopeMode): ViewBinding {
   const quoted = `"${schema}"`;
   const scoped = new WeakSet<PgClient>();
-  const rewrite = (sql: string) => (sql.includes(QUOTED_PLACEHOLDER) ? sql.replaceAll(QUOTED_PLACEHOLDER, quoted) : sql);
+  const rewrite = (sql: string) =>
+    sql.includes(QUOTED_PLACEHOLDER) ? sql.replaceAll(QUOTED_PLACEHOLDER, quoted) : sql;
   const rawQuery =
     scopeMode === 'transaction'
       ? (runner: QueryRunner, sql: string, params?: unknown[]) =>

@@ -6,7 +6,8 @@ import type { PgClient } from '../connection/shared-pool-view';
  * costs ~50 µs of app CPU here; DESIGN.md "Performance budget").
  */
 export const SET_TENANT = "SELECT set_config('app.current_tenant', $1, false), set_config('search_path', $2, false)";
-export const SET_TENANT_LOCAL = "SELECT set_config('app.current_tenant', $1, true), set_config('search_path', $2, true)";
+export const SET_TENANT_LOCAL =
+  "SELECT set_config('app.current_tenant', $1, true), set_config('search_path', $2, true)";
 /** One round trip (simple protocol, no parameters). */
 export const RESET_TENANT = 'RESET app.current_tenant; RESET search_path';
 export const SET_SEARCH_PATH = "SELECT set_config('search_path', $1, false)";
@@ -23,7 +24,11 @@ export function clientOf(runner: QueryRunner): Promise<PgClient> {
  * transaction-local scope (`set_config(..., true)`): correct behind PgBouncer transaction pooling.
  * Inside an active transaction only the setting is sent.
  */
-export async function withLocalSetting<T>(runner: QueryRunner, setting: [string, unknown[]], work: () => Promise<T>): Promise<T> {
+export async function withLocalSetting<T>(
+  runner: QueryRunner,
+  setting: [string, unknown[]],
+  work: () => Promise<T>,
+): Promise<T> {
   const client = await clientOf(runner);
   if (runner.isTransactionActive) {
     await client.query(setting[0], setting[1]);

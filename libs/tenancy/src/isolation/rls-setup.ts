@@ -15,7 +15,8 @@ export async function setUpRls(shared: DataSource, root: DataSource, options: Re
   await refuseBypassingRole(root);
   const tables = tenantTables(shared);
   // Raw SQL in migrations is unqualified: run them with search_path = public only.
-  if (options.migrations.length > 0) await createTenantView(shared, pgSearchPathBinding('public')).runMigrations({ transaction: 'each' });
+  if (options.migrations.length > 0)
+    await createTenantView(shared, pgSearchPathBinding('public')).runMigrations({ transaction: 'each' });
   else await shared.synchronize();
   for (const table of tables) {
     for (const sql of rlsStatements(table)) await root.query(sql);
@@ -25,7 +26,11 @@ export async function setUpRls(shared: DataSource, root: DataSource, options: Re
 
 async function refuseBypassingRole(root: DataSource): Promise<void> {
   const { sql, params } = roleBypassQuery();
-  const [row] = (await root.query(sql, [...params])) as Array<{ rolsuper: boolean; rolbypassrls: boolean; role?: string }>;
+  const [row] = (await root.query(sql, [...params])) as Array<{
+    rolsuper: boolean;
+    rolbypassrls: boolean;
+    role?: string;
+  }>;
   if (row?.rolsuper || row?.rolbypassrls) {
     throw new TenancyConfigError(
       `${optionLabel('databaseUrl')} connects as a role that ${row.rolsuper ? 'is a superuser' : 'has BYPASSRLS'}: ` +
@@ -51,12 +56,19 @@ function tenantTables(shared: DataSource): RlsTable[] {
 async function assertForced(root: DataSource, tables: RlsTable[]): Promise<void> {
   if (tables.length === 0) return;
   const { sql, params } = rlsForcedCheckQuery(tables);
-  const rows = (await root.query(sql, [...params])) as Array<{ schema: string; table: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>;
+  const rows = (await root.query(sql, [...params])) as Array<{
+    schema: string;
+    table: string;
+    relrowsecurity: boolean;
+    relforcerowsecurity: boolean;
+  }>;
   const found = new Map(rows.map((r) => [`${r.schema}.${r.table}`, r]));
   for (const t of tables) {
     const row = found.get(`${t.schema}.${t.table}`);
     if (!row?.relrowsecurity || !row.relforcerowsecurity) {
-      throw new TenancyConfigError(`Table ${t.schema}.${t.table} lacks ENABLE/FORCE ROW LEVEL SECURITY: refusing to start under RLS.`);
+      throw new TenancyConfigError(
+        `Table ${t.schema}.${t.table} lacks ENABLE/FORCE ROW LEVEL SECURITY: refusing to start under RLS.`,
+      );
     }
   }
 }

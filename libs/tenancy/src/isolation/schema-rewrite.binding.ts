@@ -54,7 +54,9 @@ export function mssqlSchemaBinding(schema: string): ViewBinding {
     rewrite,
     rawQuery: (runner, sql, params) => {
       if (!sql.includes(`"${SCHEMA_PLACEHOLDER}"`)) {
-        throw new TenancyError(`Raw SQL on a SQL Server schema-mode tenant must qualify tables with "${SCHEMA_PLACEHOLDER}".`);
+        throw new TenancyError(
+          `Raw SQL on a SQL Server schema-mode tenant must qualify tables with "${SCHEMA_PLACEHOLDER}".`,
+        );
       }
       return runner.query(rewrite(sql), params);
     },

@@ -1,4 +1,10 @@
-import { EventSubscriber, type DataSource, type EntitySubscriberInterface, type InsertEvent, type ObjectLiteral } from 'typeorm';
+import {
+  EventSubscriber,
+  type DataSource,
+  type EntitySubscriberInterface,
+  type InsertEvent,
+  type ObjectLiteral,
+} from 'typeorm';
 
 const TENANT_OF_VIEW = Symbol.for('nestjs-tenancy:view-tenant');
 

@@ -39,7 +39,8 @@ export class TenantProvisioner {
   /** Creates the tenant's schema or database (RLS tenants share the tables: nothing to do). */
   async createStorage(tenant: Tenant): Promise<void> {
     if (tenant.isolationStrategy === 'schema') {
-      for (const sql of ddlFor(this.sources.dialect).createNamespace(this.schemaName(tenant))) await this.sources.root.query(sql);
+      for (const sql of ddlFor(this.sources.dialect).createNamespace(this.schemaName(tenant)))
+        await this.sources.root.query(sql);
     } else if (tenant.isolationStrategy === 'database') {
       await this.createDatabase(tenant);
     }
@@ -51,7 +52,8 @@ export class TenantProvisioner {
     if (tenant.isolationStrategy === 'schema' && this.sources.dialect === 'sqlite') {
       await this.withTenantDataSource(tenant, dropEntityTables);
     } else if (tenant.isolationStrategy === 'schema') {
-      for (const sql of ddlFor(this.sources.dialect).dropNamespace(this.schemaName(tenant))) await this.sources.root.query(sql);
+      for (const sql of ddlFor(this.sources.dialect).dropNamespace(this.schemaName(tenant)))
+        await this.sources.root.query(sql);
     } else if (tenant.isolationStrategy === 'database') {
       await this.dropDatabase(tenant);
     } else {
@@ -59,7 +61,8 @@ export class TenantProvisioner {
       // The tenant's own RLS view: the policy limits the delete to its rows. Referencing tables
       // first (foreign keys), all or nothing.
       await view.transaction(async (em) => {
-        for (const meta of childrenFirst(view.entityMetadatas)) await em.createQueryBuilder().delete().from(meta.target).execute();
+        for (const meta of childrenFirst(view.entityMetadatas))
+          await em.createQueryBuilder().delete().from(meta.target).execute();
       });
     }
   }
@@ -125,8 +128,15 @@ export class TenantProvisioner {
   private async withTenantDataSource<T>(tenant: Tenant, fn: (ds: DataSource) => Promise<T>): Promise<T> {
     const entities = this.connections.entityList as never;
     if (tenant.isolationStrategy === 'schema') {
-      const name = this.sources.dialect === 'sqlite' ? tablePrefixFor(this.options.schemaPrefix, tenant.identifier) : this.schemaName(tenant);
-      const { dataSource, owned } = await this.sources.namespaceDataSource(name, entities, this.options.migrations as never);
+      const name =
+        this.sources.dialect === 'sqlite'
+          ? tablePrefixFor(this.options.schemaPrefix, tenant.identifier)
+          : this.schemaName(tenant);
+      const { dataSource, owned } = await this.sources.namespaceDataSource(
+        name,
+        entities,
+        this.options.migrations as never,
+      );
       withMigrationLogger(dataSource);
       try {
         // Raw SQL in migrations is unqualified: on PostgreSQL it runs with search_path = the tenant schema.

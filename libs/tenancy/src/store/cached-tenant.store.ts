@@ -55,7 +55,10 @@ export class CachedTenantStore implements TenantStore {
     redis.on('ready', () => this.monitor.recovered());
     const subscriber = this.track(redis.duplicate());
     this.l2 = new RedisTenantCache(redis, ns, ttlMs, this.monitor);
-    const handlers = { onRemote: (change: TenantInvalidation) => this.l1.drop(change), onSubscribed: () => this.l1.clear() };
+    const handlers = {
+      onRemote: (change: TenantInvalidation) => this.l1.drop(change),
+      onSubscribed: () => this.l1.clear(),
+    };
     this.bus = new TenantInvalidationBus(redis, subscriber, `${ns}invalidate`, handlers, this.monitor);
   }
 
@@ -128,7 +131,12 @@ export class CachedTenantStore implements TenantStore {
   stats(): TenantCacheStats {
     const lookups = this.hits + this.misses;
     const hitRatePct = lookups ? Math.round((this.hits / lookups) * 1000) / 10 : 0;
-    const l2 = { enabled: !!this.l2, hits: this.l2?.hits ?? 0, misses: this.l2?.misses ?? 0, errors: this.monitor.errors };
+    const l2 = {
+      enabled: !!this.l2,
+      hits: this.l2?.hits ?? 0,
+      misses: this.l2?.misses ?? 0,
+      errors: this.monitor.errors,
+    };
     return { l1: { size: this.l1.byIdentifier.size, hits: this.hits, misses: this.misses, hitRatePct }, l2 };
   }
 

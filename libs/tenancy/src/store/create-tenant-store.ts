@@ -10,7 +10,10 @@ import { TypeOrmTenantStore } from './typeorm-tenant.store';
  * @internal The store the module uses: `store` (a name or an instance), wrapped in the two-level
  * cache when `cacheEnabled`. The `database` store lives in the root database (`databaseUrl`).
  */
-export async function createTenantStore(options: ResolvedTenancyOptions, sources: TenancyDataSources): Promise<TenantStore> {
+export async function createTenantStore(
+  options: ResolvedTenancyOptions,
+  sources: TenancyDataSources,
+): Promise<TenantStore> {
   const store = await baseStore(options, sources);
   if (!options.cacheEnabled) return store;
   // Close what was created here (a redis store owns its client); a user's instance too, as

@@ -16,7 +16,9 @@ describe('dataSourceOptionsFromUrl', () => {
   });
 
   it('maps mssql:// to discrete options, decoding credentials and TLS flags', () => {
-    expect(dataSourceOptionsFromUrl('mssql://sa:p%40ss@sql.local:14330/master?encrypt=false&trustServerCertificate=true')).toEqual({
+    expect(
+      dataSourceOptionsFromUrl('mssql://sa:p%40ss@sql.local:14330/master?encrypt=false&trustServerCertificate=true'),
+    ).toEqual({
       type: 'mssql',
       host: 'sql.local',
       port: 14330,
@@ -25,7 +27,10 @@ describe('dataSourceOptionsFromUrl', () => {
       database: 'master',
       options: { encrypt: false, trustServerCertificate: true },
     });
-    expect(dataSourceOptionsFromUrl('mssql://sa:pw@sql.local/db')).toMatchObject({ port: 1433, options: { encrypt: true, trustServerCertificate: false } });
+    expect(dataSourceOptionsFromUrl('mssql://sa:pw@sql.local/db')).toMatchObject({
+      port: 1433,
+      options: { encrypt: true, trustServerCertificate: false },
+    });
   });
 
   it('merges extra options over the mapped ones', () => {

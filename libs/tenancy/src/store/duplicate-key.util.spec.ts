@@ -1,7 +1,8 @@
 import { QueryFailedError } from 'typeorm';
 import { isDuplicateKeyError } from './duplicate-key.util';
 
-const wrap = (driverError: object) => new QueryFailedError('INSERT ...', [], Object.assign(new Error('driver'), driverError));
+const wrap = (driverError: object) =>
+  new QueryFailedError('INSERT ...', [], Object.assign(new Error('driver'), driverError));
 
 describe('isDuplicateKeyError', () => {
   it.each([

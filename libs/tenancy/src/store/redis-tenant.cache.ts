@@ -46,12 +46,15 @@ export class RedisTenantCache {
 
   async delete(id: string, identifier: string): Promise<void> {
     if (!this.usable()) return;
-    await this.redis.del(this.key('id', id), this.key('identifier', identifier)).catch((error: unknown) => this.monitor.failed(error));
+    await this.redis
+      .del(this.key('id', id), this.key('identifier', identifier))
+      .catch((error: unknown) => this.monitor.failed(error));
   }
 
   private usable(): boolean {
     if (this.redis.status === 'ready') return true;
-    if (this.redis.status === 'wait') this.redis.connect().catch(() => undefined); // errors reach the 'error' listener
+    if (this.redis.status === 'wait')
+      this.redis.connect().catch(() => undefined); // errors reach the 'error' listener
     else if (this.monitor.isDown) this.monitor.errors++;
     return false;
   }

@@ -25,7 +25,11 @@ export class TenantL1Cache {
   readonly byId: LRUCache<string, L1Entry>;
   private readonly pending = { id: new Map<string, Flight>(), identifier: new Map<string, Flight>() };
 
-  constructor(maxSize: number, ttlMs: number, private readonly negativeTtlMs: number) {
+  constructor(
+    maxSize: number,
+    ttlMs: number,
+    private readonly negativeTtlMs: number,
+  ) {
     this.byIdentifier = new LRUCache<string, L1Entry>({ max: maxSize, ttl: ttlMs });
     this.byId = new LRUCache<string, L1Entry>({ max: maxSize, ttl: ttlMs });
   }

@@ -13,7 +13,9 @@ export interface CreateTenantInput {
 }
 
 /** Fields that `update` may change. */
-export type TenantPatch = Partial<Pick<Tenant, 'name' | 'status' | 'isolationStrategy' | 'tier' | 'databaseUrl' | 'metadata'>>;
+export type TenantPatch = Partial<
+  Pick<Tenant, 'name' | 'status' | 'isolationStrategy' | 'tier' | 'databaseUrl' | 'metadata'>
+>;
 
 /** Filter and page of `list`. */
 export interface ListTenantsQuery {

@@ -28,12 +28,36 @@ interface DialectTypes {
 }
 
 const TYPES: Record<TenantTableDialect, DialectTypes> = {
-  postgres: { uuid: { type: 'uuid' }, text: { type: 'varchar' }, longText: { type: 'text' }, json: { type: 'jsonb' }, time: { type: 'timestamptz', precision: 3 } },
-  mysql: { uuid: vc36(), text: { type: 'varchar' }, longText: { type: 'text' }, json: { type: 'simple-json' }, time: { type: 'datetime', precision: 3 } },
-  sqlite: { uuid: vc36(), text: { type: 'varchar' }, longText: { type: 'text' }, json: { type: 'simple-json' }, time: { type: 'datetime' } },
+  postgres: {
+    uuid: { type: 'uuid' },
+    text: { type: 'varchar' },
+    longText: { type: 'text' },
+    json: { type: 'jsonb' },
+    time: { type: 'timestamptz', precision: 3 },
+  },
+  mysql: {
+    uuid: vc36(),
+    text: { type: 'varchar' },
+    longText: { type: 'text' },
+    json: { type: 'simple-json' },
+    time: { type: 'datetime', precision: 3 },
+  },
+  sqlite: {
+    uuid: vc36(),
+    text: { type: 'varchar' },
+    longText: { type: 'text' },
+    json: { type: 'simple-json' },
+    time: { type: 'datetime' },
+  },
   // varchar(36), not uniqueidentifier: SQL Server returns GUIDs upper-cased, breaking round trips.
   // JSON in nvarchar(MAX): TypeORM's simple-json would pick the deprecated ntext.
-  mssql: { uuid: vc36(), text: { type: 'nvarchar' }, longText: { type: 'nvarchar', length: 'MAX' }, json: { type: 'nvarchar', length: 'MAX', transformer: json() }, time: { type: 'datetime2', precision: 3 } },
+  mssql: {
+    uuid: vc36(),
+    text: { type: 'nvarchar' },
+    longText: { type: 'nvarchar', length: 'MAX' },
+    json: { type: 'nvarchar', length: 'MAX', transformer: json() },
+    time: { type: 'datetime2', precision: 3 },
+  },
 };
 
 const schemas = new Map<TenantTableDialect, EntitySchema<TenantRow>>();

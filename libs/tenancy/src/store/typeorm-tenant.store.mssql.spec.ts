@@ -40,7 +40,18 @@ describe('TypeOrmTenantStore entity on SQL Server (offline)', () => {
       .getRepository(schema)
       .createQueryBuilder()
       .insert()
-      .values({ id: '0f8fad5b-d9cb-469f-a165-70867728950e', identifier: 'acme', name: 'Acme', status: 'active', isolationStrategy: 'schema', tier: 'standard', databaseUrl: null, metadata: { plan: 'gold' }, createdAt: at, updatedAt: at })
+      .values({
+        id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+        identifier: 'acme',
+        name: 'Acme',
+        status: 'active',
+        isolationStrategy: 'schema',
+        tier: 'standard',
+        databaseUrl: null,
+        metadata: { plan: 'gold' },
+        createdAt: at,
+        updatedAt: at,
+      })
       .getQueryAndParameters();
     expect(sql).toBe(
       'INSERT INTO "tenants"("id", "identifier", "name", "status", "isolation_strategy", "tier", "database_url", "metadata", "created_at", "updated_at") ' +

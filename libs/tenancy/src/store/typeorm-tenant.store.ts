@@ -102,7 +102,12 @@ export class TypeOrmTenantStore implements TenantStore {
     // MySQL has no OFFSET without LIMIT: page "to the end" with the largest INT.
     const take = query.limit !== undefined ? Math.max(0, query.limit) : skip ? MAX_INT : undefined;
     if (take === 0) return [];
-    const rows = await this.repo.find({ where: statusWhere(query.status), order: { createdAt: 'ASC', id: 'ASC' }, skip, take });
+    const rows = await this.repo.find({
+      where: statusWhere(query.status),
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip,
+      take,
+    });
     return rows.map(freezeTenant);
   }
 
