@@ -73,6 +73,7 @@ const DESIGN_PUBLIC_API = [
 const EXTRAS = [
   'TENANCY_DEFAULTS', // the defaults, for docs and for apps that derive their own options
   'TenancyGuard', // so apps with `mountGuard: false` can mount or subclass it themselves
+  'TenancyContextInterceptor', // RPC/WebSocket apps mount it (not global by default: it costs every HTTP request)
   'getTenantRepositoryToken', // to override a tenant repository in Test.createTestingModule
   'TenancyMetricsService', // issue 6: the metrics snapshot and the Prometheus exposition, for the app's /metrics
   'TenancyHealthIndicator', // issue 6: the @nestjs/terminus indicator, for the app's /health

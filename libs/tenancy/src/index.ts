@@ -50,6 +50,7 @@ export { PathResolver } from './resolution/resolvers/path.resolver';
 export { JwtClaimResolver } from './resolution/resolvers/jwt-claim.resolver';
 export { ChainResolver } from './resolution/resolvers/chain.resolver';
 export { TenancyGuard } from './resolution/tenancy.guard';
+export { TenancyContextInterceptor } from './resolution/tenancy-context.interceptor';
 
 export { CurrentTenant, SkipTenancy, TenantOptional } from './resolution/decorators';
 export {

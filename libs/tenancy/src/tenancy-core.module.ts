@@ -14,6 +14,7 @@ import { TenancyScopeMiddleware } from './context/tenancy-scope.middleware';
 import { TenantContext } from './context/tenant-context';
 import { FieldEncryptor } from './crypto/field-encryptor';
 import { dataSourceOptionsFromUrl } from './store/data-source-options.util';
+import { TenancyContextInterceptor } from './resolution/tenancy-context.interceptor';
 import { RESOLUTION_PROVIDERS } from './resolution/resolution.providers';
 import { OBSERVABILITY_PROVIDERS } from './observability/observability.providers';
 import { TenancyHealthIndicator } from './observability/tenancy.health';
@@ -86,6 +87,7 @@ import { TenancyConfigurableModule, TENANCY_MODULE_OPTIONS } from './tenancy.mod
     TENANT_DATA_SOURCE,
     TenancyMetricsService,
     TenancyHealthIndicator,
+    TenancyContextInterceptor,
   ],
 })
 export class TenancyCoreModule extends TenancyConfigurableModule implements NestModule, OnApplicationShutdown {

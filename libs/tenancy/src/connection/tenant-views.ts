@@ -17,6 +17,7 @@ const MAX_VIEWS = 20_000;
 /** Tenant DataSources over the shared pool (schema and RLS), cached by tenant and placement. */
 export class TenantViews {
   private readonly views = new LRUCache<string, DataSource>({ max: MAX_VIEWS });
+  private readonly byObject = new WeakMap<Tenant, DataSource>();
 
   constructor(
     private readonly sources: TenancyDataSources,
@@ -24,12 +25,17 @@ export class TenantViews {
   ) {}
 
   get(tenant: Tenant): DataSource {
+    // Per request the tenant is the same frozen object from the cache: one WeakMap read, no key
+    // string, no LRU bookkeeping (bench/ANALYSIS.md). The LRU bounds what outlives that object.
+    const known = this.byObject.get(tenant);
+    if (known) return known;
     const key = `${tenant.id}:${tenant.isolationStrategy}`;
     let view = this.views.get(key);
     if (!view) {
       view = bindViewTenant(this.create(tenant), tenant.id);
       this.views.set(key, view);
     }
+    this.byObject.set(tenant, view);
     return view;
   }
 

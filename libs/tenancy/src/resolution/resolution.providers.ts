@@ -1,4 +1,4 @@
-import type { CanActivate, NestInterceptor, Provider } from '@nestjs/common';
+import type { CanActivate, Provider } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { TENANCY_OPTIONS } from '../tenancy.constants';
@@ -12,7 +12,6 @@ import { TenancyGuard } from './tenancy.guard';
 import { TenantResolver } from './tenant-resolver.interface';
 
 const allowAll: CanActivate = { canActivate: () => true };
-const passThrough: NestInterceptor = { intercept: (_context, next) => next.handle() };
 
 /**
  * @internal Providers of the resolution layer, for the core module. They need `TENANCY_OPTIONS`,
@@ -44,13 +43,15 @@ export const RESOLUTION_PROVIDERS: Provider[] = [
     useFactory: (options: ResolvedTenancyOptions, guard: TenancyGuard) => (options.mountGuard ? guard : allowAll),
     inject: [TENANCY_OPTIONS, TenancyGuard],
   },
-  {
-    provide: APP_INTERCEPTOR,
-    useFactory: (options: ResolvedTenancyOptions, interceptor: TenancyContextInterceptor) =>
-      options.mountGuard ? interceptor : passThrough,
-    inject: [TENANCY_OPTIONS, TenancyContextInterceptor],
-  },
 ];
+
+/**
+ * `TenancyContextInterceptor` as a global interceptor, for apps with RPC or WebSocket handlers
+ * (add it to a module's providers). It is not mounted by default: any global interceptor makes
+ * Nest run every HTTP handler through its rxjs pipeline, measured at 30–110 µs per request
+ * (bench/ANALYSIS.md), and HTTP gets its scope from the middleware.
+ */
+export const TENANCY_CONTEXT_INTERCEPTOR: Provider = { provide: APP_INTERCEPTOR, useExisting: TenancyContextInterceptor };
 
 /** Nest calls `onApplicationShutdown` on provider values, so the limiter's client closes with the app. */
 function withShutdown(limiter: RateLimiter | null): RateLimiter | null {
