@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { bindViewTenant } from '../isolation/tenant-id.subscriber';
 import type { Tenant } from '../models/tenant.model';
+import { whenDataSourceIdle } from './data-source-idle.util';
 
 /** A DataSource in use; `release()` once the unit of work is done. */
 export interface DataSourceLease {
@@ -19,7 +20,8 @@ interface Entry {
 /**
  * Database-per-tenant DataSources in an LRU bounded by `maxCachedDataSources`. Creation is
  * single-flight (concurrent first requests make one DataSource). An evicted DataSource is
- * closed once its last lease ends, never under a running request.
+ * closed once its last lease ends and no query runs on it, never under a running request: a
+ * client that disconnects ends its request's scope (and lease) while the handler still runs.
  */
 export class DatabaseDataSourceCache {
   private readonly entries: LRUCache<string, Entry>;
@@ -85,7 +87,7 @@ export class DatabaseDataSourceCache {
   async closeAll(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();
-    await Promise.all(all.map((e) => this.destroy(e)));
+    await Promise.all(all.map((e) => this.destroy(e, false)));
   }
 
   private async open(tenant: Tenant, entry: Entry): Promise<DataSource> {
@@ -108,12 +110,13 @@ export class DatabaseDataSourceCache {
     if (entry.leases === 0 && entry.ready) void this.destroy(entry);
   }
 
-  private async destroy(entry: Entry): Promise<void> {
+  private async destroy(entry: Entry, whenIdle = true): Promise<void> {
     const ds = entry.ready;
     entry.ready = undefined;
-    if (ds?.isInitialized) {
-      this.closed++;
-      await ds.destroy().catch(() => undefined);
-    }
+    if (!ds?.isInitialized) return;
+    if (whenIdle) await whenDataSourceIdle(ds);
+    if (!ds.isInitialized) return;
+    this.closed++;
+    await ds.destroy().catch(() => undefined);
   }
 }

@@ -23,16 +23,23 @@ export interface ViewBinding {
   /** Called when the runner releases the connection; resolves before it returns to the pool. */
   onRelease?: (client: PgClient) => Promise<void>;
   /** Wraps runner queries (transaction scope mode). */
-  wrapQuery?: (runner: QueryRunner, run: (sql: string, params?: unknown[]) => Promise<unknown>, sql: string, params?: unknown[]) => Promise<unknown>;
+  wrapQuery?: (
+    runner: QueryRunner,
+    run: (sql: string, params?: unknown[]) => Promise<unknown>,
+    sql: string,
+    params?: unknown[],
+  ) => Promise<unknown>;
   /** Runs after START TRANSACTION on a runner (transaction scope mode). */
   afterTransactionStart?: (runner: QueryRunner) => Promise<void>;
   /** Raw `query()` through the view (not TypeORM-generated SQL). */
   rawQuery?: (runner: QueryRunner, sql: string, params?: unknown[]) => Promise<unknown>;
 }
 
-/** The pg client of a checkout (only `query` is used). */
+/** The pg client of a checkout (`query`, and its 'error' event). */
 export interface PgClient {
   query(sql: string, params?: unknown[]): Promise<unknown>;
+  on?(event: 'error', listener: (error: unknown) => void): unknown;
+  removeListener?(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
 type Release = (err?: unknown) => void;
@@ -48,7 +55,17 @@ export async function borrowPool(metadataOnly: DataSource, owner: DataSource): P
   await (metadataOnly as unknown as { buildMetadatas(): Promise<void> }).buildMetadatas();
   const from = owner.driver as unknown as Record<string, unknown>;
   const to = metadataOnly.driver as unknown as Record<string, unknown>;
-  for (const key of ['master', 'slaves', 'pool', 'poolCluster', 'databaseConnection', 'version', 'database', 'searchSchema', 'isGeneratedColumnsSupported']) {
+  for (const key of [
+    'master',
+    'slaves',
+    'pool',
+    'poolCluster',
+    'databaseConnection',
+    'version',
+    'database',
+    'searchSchema',
+    'isGeneratedColumnsSupported',
+  ]) {
     if (from[key] !== undefined) to[key] = from[key];
   }
   Object.assign(metadataOnly, { isInitialized: true });
@@ -67,14 +84,17 @@ export function createTenantView(base: DataSource, binding: ViewBinding): DataSo
     driver.obtainMasterConnection = async () => {
       const [client, release] = await baseDriver.obtainMasterConnection.call(driver);
       try {
-        await binding.onCheckout?.(client);
+        if (binding.onCheckout) await guarded(client, binding.onCheckout);
       } catch (err) {
         release(err); // a connection whose scoping failed is destroyed, never reused
         throw err;
       }
       const scopedRelease: Release = (err) => {
         if (err || !binding.onRelease) return release(err);
-        binding.onRelease(client).then(() => release(), (resetError: unknown) => release(resetError ?? new Error('reset failed')));
+        guarded(client, binding.onRelease).then(
+          () => release(),
+          (resetError: unknown) => release(resetError ?? new Error('reset failed')),
+        );
       };
       return [client, scopedRelease];
     };
@@ -96,10 +116,34 @@ export function createTenantView(base: DataSource, binding: ViewBinding): DataSo
   return view;
 }
 
+/**
+ * Runs `work` on a checked-out client with an 'error' listener. Between pg-pool's idle listener
+ * (removed at checkout) and TypeORM's (added after the checkout, removed before release) nobody
+ * listens, and a client whose backend dies (pg_terminate_backend, failover) emits 'error':
+ * unheard, that crashes the process. A client that errored keeps the listener (it is being
+ * discarded and may emit again) and the work fails with the error.
+ */
+async function guarded(client: PgClient, work: (client: PgClient) => Promise<void>): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  const onError = (error: unknown) => (failure ??= { error });
+  client.on?.('error', onError);
+  try {
+    await work(client);
+  } catch (error) {
+    failure ??= { error };
+  }
+  if (failure) throw failure.error;
+  client.removeListener?.('error', onError);
+}
+
 function patchRunner(runner: QueryRunner, binding: ViewBinding): QueryRunner {
   const { rewrite, wrapQuery, afterTransactionStart } = binding;
   if (!rewrite && !wrapQuery && !afterTransactionStart) return runner;
-  const query = runner.query.bind(runner) as (sql: string, params?: unknown[], structured?: boolean) => Promise<unknown>;
+  const query = runner.query.bind(runner) as (
+    sql: string,
+    params?: unknown[],
+    structured?: boolean,
+  ) => Promise<unknown>;
   const send = rewrite ? (sql: string, p?: unknown[], s?: boolean) => query(rewrite(sql), p, s) : query;
   (runner as { query: unknown }).query = wrapQuery
     ? (sql: string, p?: unknown[], s?: boolean) => wrapQuery(runner, (q, pp) => send(q, pp, s), sql, p)

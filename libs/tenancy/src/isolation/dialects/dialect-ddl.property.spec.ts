@@ -7,6 +7,7 @@ import { DIALECTS, type Dialect } from './dialect.types';
 import { MAX_NAME_BYTES, PHYSICAL_NAME_PATTERN } from './physical-name.util';
 import { rlsStatements } from './postgres-rls.ddl';
 import { isReservedName } from './reserved-names.util';
+import { dialectFromUrl } from './dialect-from-url.util';
 import { buildTenantDatabaseUrl } from './tenant-database-url.util';
 import { NAME_PREFIX_PATTERN, schemaNameFor, tablePrefixFor } from './tenant-physical-names.util';
 
@@ -161,6 +162,38 @@ describe('names and URLs from arbitrary input (property)', () => {
         if (url === undefined) return;
         assert.ok(isPhysical(name, 'sqlite'));
         assert.equal(url, `sqlite:./data/${name}.sqlite`);
+      }),
+      RUNS,
+    );
+    expectAccepted(500);
+  });
+
+  it('server templates: the built URL reaches the template host as the template user, database = the name', () => {
+    const templates = [
+      'postgresql://app:s3cret@db.internal:5432/{database_name}?sslmode=require',
+      'mysql://app:s3cret@db.internal:3306/{database_name}',
+      'mariadb://app:s3cret@db.internal/{database_name}',
+      'mssql://app:s3cret@db.internal:1433/{database_name}?encrypt=false',
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...templates), anyText, (template, name) => {
+        const url = attempt(() => buildTenantDatabaseUrl(template, name));
+        if (url === undefined) return;
+        const built = new URL(url);
+        const reference = new URL(template.replace('{database_name}', 'x'));
+        assert.deepEqual(
+          [built.protocol, built.username, built.password, built.host, built.search, built.hash],
+          [
+            reference.protocol,
+            reference.username,
+            reference.password,
+            reference.host,
+            reference.search,
+            reference.hash,
+          ],
+        );
+        assert.equal(built.pathname, `/${name}`);
+        assert.ok(isPhysical(name, dialectFromUrl(template)));
       }),
       RUNS,
     );
