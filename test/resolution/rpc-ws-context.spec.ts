@@ -9,7 +9,10 @@ import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-ten
 import { TenantContext, currentScope } from '../../libs/tenancy/src/context/tenant-context';
 import type { Tenant } from '../../libs/tenancy/src/models/tenant.model';
 import { CurrentTenant } from '../../libs/tenancy/src/resolution/decorators';
-import { RESOLUTION_PROVIDERS, TENANCY_CONTEXT_INTERCEPTOR } from '../../libs/tenancy/src/resolution/resolution.providers';
+import {
+  RESOLUTION_PROVIDERS,
+  TENANCY_CONTEXT_INTERCEPTOR,
+} from '../../libs/tenancy/src/resolution/resolution.providers';
 import { ResolutionMetrics } from '../../libs/tenancy/src/resolution/resolution.metrics';
 import { TenancyContextInterceptor } from '../../libs/tenancy/src/resolution/tenancy-context.interceptor';
 import { TenancyGuard } from '../../libs/tenancy/src/resolution/tenancy.guard';
@@ -46,7 +49,7 @@ describe('TenancyGuard + TenancyContextInterceptor outside HTTP', () => {
         { provide: TenantStore, useValue: await seededStore(50) },
         TenantContext,
         ...RESOLUTION_PROVIDERS,
-      TENANCY_CONTEXT_INTERCEPTOR,
+        TENANCY_CONTEXT_INTERCEPTOR,
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });

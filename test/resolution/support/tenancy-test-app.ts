@@ -9,7 +9,10 @@ import { TenancyScopeMiddleware } from '../../../libs/tenancy/src/context/tenanc
 import { TenantContext } from '../../../libs/tenancy/src/context/tenant-context';
 import type { Tenant } from '../../../libs/tenancy/src/models/tenant.model';
 import { CurrentTenant, SkipTenancy, TenantOptional } from '../../../libs/tenancy/src/resolution/decorators';
-import { RESOLUTION_PROVIDERS, TENANCY_CONTEXT_INTERCEPTOR } from '../../../libs/tenancy/src/resolution/resolution.providers';
+import {
+  RESOLUTION_PROVIDERS,
+  TENANCY_CONTEXT_INTERCEPTOR,
+} from '../../../libs/tenancy/src/resolution/resolution.providers';
 import { InMemoryTenantStore } from '../../../libs/tenancy/src/store/in-memory-tenant.store';
 import { TenantStore } from '../../../libs/tenancy/src/store/tenant-store.interface';
 import { TENANCY_OPTIONS } from '../../../libs/tenancy/src/tenancy.constants';

@@ -51,7 +51,10 @@ export const RESOLUTION_PROVIDERS: Provider[] = [
  * Nest run every HTTP handler through its rxjs pipeline, measured at 30–110 µs per request
  * (bench/ANALYSIS.md), and HTTP gets its scope from the middleware.
  */
-export const TENANCY_CONTEXT_INTERCEPTOR: Provider = { provide: APP_INTERCEPTOR, useExisting: TenancyContextInterceptor };
+export const TENANCY_CONTEXT_INTERCEPTOR: Provider = {
+  provide: APP_INTERCEPTOR,
+  useExisting: TenancyContextInterceptor,
+};
 
 /** Nest calls `onApplicationShutdown` on provider values, so the limiter's client closes with the app. */
 function withShutdown(limiter: RateLimiter | null): RateLimiter | null {
