@@ -3,6 +3,7 @@ import { TenantAdminService } from '../admin/tenant-admin.service';
 import { CliOutput } from './cli-output';
 import { TenancyCommand, type JsonOption } from './tenancy.command';
 import { formatTable } from './tenant-summary.util';
+import { collectTenants } from './tenant-option.util';
 
 interface StatusOptions extends JsonOption {
   tenant?: string[];
@@ -34,12 +35,6 @@ export class MigrateStatusCommand extends TenancyCommand<StatusOptions> {
 
   @Option({ flags: '-t, --tenant <identifier...>', description: 'only these tenants (repeatable)' })
   parseTenant(value: string, previous: string[] = []): string[] {
-    return [
-      ...previous,
-      ...value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ];
+    return collectTenants(value, previous);
   }
 }

@@ -6,6 +6,7 @@ import { CliOutput } from './cli-output';
 import { MigrationProgressView } from './migration-progress';
 import { TenancyCommand, type JsonOption } from './tenancy.command';
 import { parseWholeNumber } from './tenant-summary.util';
+import { collectTenants } from './tenant-option.util';
 
 /** Options of `migrate:run` and `migrate:revert`. */
 export interface MigrationCommandOptions extends JsonOption {
@@ -47,13 +48,7 @@ export abstract class MigrationCommand extends TenancyCommand<MigrationCommandOp
     description: 'only these tenants (repeatable; default: every active and suspended tenant)',
   })
   parseTenant(value: string, previous: string[] = []): string[] {
-    return [
-      ...previous,
-      ...value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ];
+    return collectTenants(value, previous);
   }
 
   @Option({ flags: '-c, --concurrency <n>', description: 'tenants migrated at once (default 4)' })
