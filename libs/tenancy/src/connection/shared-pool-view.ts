@@ -20,8 +20,8 @@ export interface ViewBinding {
   rewrite?: (sql: string) => string;
   /** Called once per connection checkout, before the runner's first query. */
   onCheckout?: (client: PgClient) => Promise<void>;
-  /** Called when the runner releases the connection; resolves before it returns to the pool. */
-  onRelease?: (client: PgClient) => Promise<void>;
+  /** On release: a promise the connection waits for before it returns to the pool, or nothing to reset. */
+  onRelease?: (client: PgClient) => Promise<void> | void;
   /** Wraps runner queries (transaction scope mode). */
   wrapQuery?: (
     runner: QueryRunner,
@@ -91,7 +91,9 @@ export function createTenantView(base: DataSource, binding: ViewBinding): DataSo
       }
       const scopedRelease: Release = (err) => {
         if (err || !binding.onRelease) return release(err);
-        guarded(client, binding.onRelease).then(
+        const reset = guarded(client, binding.onRelease);
+        if (!reset) return release();
+        reset.then(
           () => release(),
           (resetError: unknown) => release(resetError ?? new Error('reset failed')),
         );
@@ -123,17 +125,30 @@ export function createTenantView(base: DataSource, binding: ViewBinding): DataSo
  * unheard, that crashes the process. A client that errored keeps the listener (it is being
  * discarded and may emit again) and the work fails with the error.
  */
-async function guarded(client: PgClient, work: (client: PgClient) => Promise<void>): Promise<void> {
+function guarded(client: PgClient, work: (client: PgClient) => Promise<void> | void): Promise<void> | undefined {
   let failure: { error: unknown } | undefined;
   const onError = (error: unknown) => (failure ??= { error });
   client.on?.('error', onError);
+  let pending: Promise<void> | void;
   try {
-    await work(client);
+    pending = work(client);
   } catch (error) {
-    failure ??= { error };
+    pending = Promise.reject(error);
   }
-  if (failure) throw failure.error;
-  client.removeListener?.('error', onError);
+  if (!pending) {
+    // Nothing was sent (an unscoped schema-view connection): no promise, no deferred release.
+    client.removeListener?.('error', onError);
+    return undefined;
+  }
+  return pending.then(
+    () => {
+      if (failure) throw failure.error;
+      client.removeListener?.('error', onError);
+    },
+    (error: unknown) => {
+      throw (failure ??= { error }).error;
+    },
+  );
 }
 
 function patchRunner(runner: QueryRunner, binding: ViewBinding): QueryRunner {

@@ -37,10 +37,11 @@ export function pgSchemaBinding(schema: string, scopeMode: ScopeMode): ViewBindi
   return {
     rewrite,
     rawQuery,
-    onRelease: async (client) => {
+    // Synchronous when the connection was never scoped (every ORM query): it goes straight back.
+    onRelease: (client) => {
       if (!scoped.has(client)) return;
       scoped.delete(client);
-      await client.query(RESET_SEARCH_PATH);
+      return client.query(RESET_SEARCH_PATH).then(() => undefined);
     },
   };
 }
