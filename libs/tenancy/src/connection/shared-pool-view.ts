@@ -31,6 +31,8 @@ export interface ViewBinding {
   ) => Promise<unknown>;
   /** Runs after START TRANSACTION on a runner (transaction scope mode). */
   afterTransactionStart?: (runner: QueryRunner) => Promise<void>;
+  /** Adjusts every query runner the view creates (e.g. RLS: `clearTable` deletes the tenant's rows). */
+  decorateRunner?: (runner: QueryRunner) => void;
   /** Raw `query()` through the view (not TypeORM-generated SQL). */
   rawQuery?: (runner: QueryRunner, sql: string, params?: unknown[]) => Promise<unknown>;
 }
@@ -101,7 +103,11 @@ export function createTenantView(base: DataSource, binding: ViewBinding): DataSo
       return [client, scopedRelease];
     };
   }
-  driver.createQueryRunner = (mode) => patchRunner(baseDriver.createQueryRunner.call(driver, mode), binding);
+  driver.createQueryRunner = (mode) => {
+    const runner = patchRunner(baseDriver.createQueryRunner.call(driver, mode), binding);
+    binding.decorateRunner?.(runner);
+    return runner;
+  };
   Object.assign(view, { driver });
   Object.assign(view, { manager: view.createEntityManager() });
   if (binding.rawQuery) {
