@@ -3,8 +3,8 @@ import { TenantConnectionManager } from '../connection/tenant-connection.manager
 import { TenancyError } from '../errors/tenancy.error';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import { TenantProvisioner } from '../isolation/tenant-provisioner';
+import { isUuidShaped } from '../models/tenant-identifier';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
-import { isUuid } from '../store/tenant-record.util';
 import { TenantStore, type ListTenantsQuery, type TenantPatch } from '../store/tenant-store.interface';
 import type { DeleteTenantOptions } from './admin.types';
 import { TenantFieldCrypto } from './tenant-field-crypto';
@@ -26,16 +26,15 @@ export class TenantLifecycle {
     private readonly crypto: TenantFieldCrypto,
   ) {}
 
-  /** By id or identifier (a UUID-shaped identifier is tried after the id). */
+  /**
+   * By id when `idOrIdentifier` is UUID-shaped, else by identifier: never both, so an identifier
+   * chosen to look like another tenant's id cannot redirect an admin action (issue 11).
+   */
   async get(idOrIdentifier: string): Promise<Tenant> {
     if (typeof idOrIdentifier !== 'string') throw new TenantNotFoundError(String(idOrIdentifier));
-    if (!isUuid(idOrIdentifier)) return this.store.getByIdentifier(idOrIdentifier);
-    try {
-      return await this.store.getById(idOrIdentifier);
-    } catch (error) {
-      if (error instanceof TenantNotFoundError) return this.store.getByIdentifier(idOrIdentifier);
-      throw error;
-    }
+    return isUuidShaped(idOrIdentifier)
+      ? this.store.getById(idOrIdentifier)
+      : this.store.getByIdentifier(idOrIdentifier);
   }
 
   list(query: ListTenantsQuery = {}): Promise<Tenant[]> {

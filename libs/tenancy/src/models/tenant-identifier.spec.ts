@@ -32,6 +32,8 @@ describe('tenant identifiers', () => {
     ["ab'c", false],
     ['a;b', false],
     ['a'.repeat(64), false],
+    ['abcdef01-2345-4789-8abc-def012345678', false], // UUID-shaped: could be taken for a tenant id
+    ['abcdef01-2345-4789-8abc-def01234567', true], // one character short of the UUID shape
   ])('%j → %s', (input, ok) => {
     expect(isValidTenantIdentifier(input)).toBe(ok);
   });
