@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
 import { bindViewTenant } from '../isolation/tenant-id.subscriber';
 import type { Tenant } from '../models/tenant.model';
 import { whenDataSourceIdle } from './data-source-idle.util';
@@ -92,7 +93,8 @@ export class DatabaseDataSourceCache {
 
   private async open(tenant: Tenant, entry: Entry): Promise<DataSource> {
     try {
-      const dataSource = bindViewTenant(await new DataSource(this.optionsFor(tenant)).initialize(), tenant.id);
+      const opened = serializeSqliteConnection(await new DataSource(this.optionsFor(tenant)).initialize());
+      const dataSource = bindViewTenant(opened, tenant.id);
       this.created++;
       entry.ready = dataSource;
       if (entry.evicted && entry.leases === 0) void this.destroy(entry);

@@ -1,6 +1,7 @@
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { mssqlSchemaBinding, mysqlSchemaBinding, sqlitePrefixBinding } from '../isolation/schema-rewrite.binding';
 import { pgSchemaBinding } from '../isolation/pg-schema.binding';
+import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
 import { SCHEMA_PLACEHOLDER, createTenantView, type ViewBinding } from './shared-pool-view';
 
 @Entity('orders')
@@ -88,5 +89,33 @@ describe('shared-pool views on TypeORM internals', () => {
     const { view, sent } = recordingView(base, sqlitePrefixBinding('t_acme__'));
     await view.getRepository(PinOrder).find();
     expect(sent[0]).toContain('FROM "t_acme__orders"');
+  });
+});
+
+describe('better-sqlite3 runners (serializeSqliteConnection)', () => {
+  it('TypeORM hands out one cached runner; serialized, each call is a fresh runner on the one handle', async () => {
+    const ds = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [PinOrder],
+    }).initialize();
+    try {
+      expect(ds.createQueryRunner()).toBe(ds.createQueryRunner());
+      serializeSqliteConnection(ds);
+      const [a, b] = [ds.createQueryRunner(), ds.createQueryRunner()];
+      expect(a).not.toBe(b);
+      expect((a as unknown as { stmtCache: unknown }).stmtCache).toBeInstanceOf(Map);
+      expect((a as unknown as { stmtCache: unknown }).stmtCache).toBe(
+        (b as unknown as { stmtCache: unknown }).stmtCache,
+      );
+      const handle = (await a.connect()) as { inTransaction: boolean };
+      expect(await b.connect()).toBe(handle);
+      await a.startTransaction();
+      expect(handle.inTransaction).toBe(true);
+      await a.rollbackTransaction();
+      expect(handle.inTransaction).toBe(false);
+    } finally {
+      await ds.destroy();
+    }
   });
 });

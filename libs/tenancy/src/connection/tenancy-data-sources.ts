@@ -6,6 +6,7 @@ import { TenantIdSubscriber } from '../isolation/tenant-id.subscriber';
 import { dataSourceOptionsFromUrl } from '../store/data-source-options.util';
 import { TenancyError } from '../errors/tenancy.error';
 import { setUpRls } from '../isolation/rls-setup';
+import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
 
 type Entities = NonNullable<DataSourceOptions['entities']>;
@@ -33,16 +34,21 @@ export class TenancyDataSources {
     const dialect = dialectFromUrl(options.databaseUrl);
     const root = new DataSource(rootOptions(options, dialect, storeEntities as Entities));
     await root.initialize();
-    return new TenancyDataSources(root, dialect, options);
+    return new TenancyDataSources(serializeSqliteConnection(root), dialect, options);
   }
 
   /** Builds the shared tenant metadata once every `forFeature` entity is known. */
   async buildShared(entities: Entities): Promise<void> {
     if (entities.length === 0) return;
     const base = tenantOptions(this.root.options, entities);
-    this.sharedSchema = await borrowPool(
-      new DataSource({ ...base, ...namespaceOption(this.dialect, SCHEMA_PLACEHOLDER) } as unknown as DataSourceOptions),
-      this.root,
+    this.sharedSchema = serializeSqliteConnection(
+      await borrowPool(
+        new DataSource({
+          ...base,
+          ...namespaceOption(this.dialect, SCHEMA_PLACEHOLDER),
+        } as unknown as DataSourceOptions),
+        this.root,
+      ),
     );
     qualifyWithPlaceholder(this.sharedSchema, this.dialect);
     if (this.dialect !== 'postgres') return;
