@@ -2,7 +2,13 @@ import { Column, DataSource, Entity, PrimaryGeneratedColumn, type DataSourceOpti
 import { mssqlSchemaBinding, mysqlSchemaBinding, sqlitePrefixBinding } from '../isolation/schema-rewrite.binding';
 import { pgSchemaBinding } from '../isolation/pg-schema.binding';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
-import { SCHEMA_PLACEHOLDER, createTenantView, type ViewBinding } from './shared-pool-view';
+import {
+  SCHEMA_PLACEHOLDER,
+  createTenantView,
+  statementKind,
+  type StatementKind,
+  type ViewBinding,
+} from './shared-pool-view';
 
 @Entity('orders')
 class PinOrder {
@@ -23,30 +29,79 @@ async function metadataOnly(options: Partial<DataSourceOptions>): Promise<DataSo
 }
 
 /** Captures what a view would send: the runner's underlying query is replaced by a recorder. */
-function recordingView(base: DataSource, binding: ViewBinding): { view: DataSource; sent: string[] } {
+function recordingView(
+  base: DataSource,
+  binding: ViewBinding,
+): { view: DataSource; sent: string[]; kinds: StatementKind[] } {
   const sent: string[] = [];
+  const kinds: StatementKind[] = [];
   const driver = base.driver as unknown as { createQueryRunner(mode: string): QueryRunner };
   const original = driver.createQueryRunner.bind(driver);
   (driver as { createQueryRunner: unknown }).createQueryRunner = function (this: unknown, mode: string) {
     const runner = original.call(this, mode) as QueryRunner;
+    const client = { query: async () => ({ rows: [] }), getTransactionStatus: () => 'I' };
+    (runner as { connect: unknown }).connect = async () => client;
     (runner as { query: unknown }).query = async (sql: string, _params?: unknown[], structured?: boolean) => {
       sent.push(sql);
+      kinds.push(statementKind(sql, structured));
       return structured ? { records: [], raw: [], affected: 0 } : [];
     };
     return runner;
   };
-  return { view: createTenantView(base, binding), sent };
+  return { view: createTenantView(base, binding), sent, kinds };
 }
 
 describe('shared-pool views on TypeORM internals', () => {
   it('PostgreSQL: the placeholder schema is in the table path and rewritten per tenant', async () => {
     const base = await metadataOnly({ type: 'postgres', schema: SCHEMA_PLACEHOLDER });
     expect(base.getMetadata(PinOrder).tablePath).toBe(`${SCHEMA_PLACEHOLDER}.orders`);
-    const { view, sent } = recordingView(base, pgSchemaBinding('t_acme', 'session'));
+    const { view, sent } = recordingView(base, pgSchemaBinding('t_acme', 'session', 't_'));
     await view.getRepository(PinOrder).find({ where: { id: 1 } });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toContain('FROM "t_acme"."orders"');
     expect(sent[0]).not.toContain(SCHEMA_PLACEHOLDER);
+  });
+
+  it("PostgreSQL: ORM SQL is structured, transaction control is TypeORM's own, raw query() is raw", async () => {
+    const base = await metadataOnly({ type: 'postgres', schema: SCHEMA_PLACEHOLDER });
+    const { view, sent, kinds } = recordingView(base, pgSchemaBinding('t_acme', 'session', 't_'));
+    await view.transaction(async (em) => {
+      await em.getRepository(PinOrder).findBy({ id: 1 });
+      await em.transaction(() => Promise.resolve());
+      await em.query('SELECT 1');
+    });
+    expect(sent).toEqual([
+      'START TRANSACTION',
+      expect.stringContaining('FROM "t_acme"."orders"'),
+      'SAVEPOINT typeorm_1',
+      'RELEASE SAVEPOINT typeorm_1',
+      'SELECT 1',
+      'COMMIT',
+    ]);
+    expect(kinds).toEqual(['control', 'orm', 'control', 'control', 'raw', 'control']);
+    for (const rollback of ['ROLLBACK', 'ROLLBACK TO SAVEPOINT typeorm_1'])
+      expect(statementKind(rollback)).toBe('control');
+    expect(statementKind('COMMIT; SET ROLE other')).toBe('raw');
+  });
+
+  it('PostgreSQL: QueryBuilder.stream() sends its SQL through runner.stream() with release callbacks', async () => {
+    const base = await metadataOnly({ type: 'postgres', schema: SCHEMA_PLACEHOLDER });
+    const driver = base.driver as unknown as { createQueryRunner(mode: string): QueryRunner };
+    const original = driver.createQueryRunner.bind(driver);
+    const streamed: Array<{ sql: string; onEnd: unknown }> = [];
+    (driver as { createQueryRunner: unknown }).createQueryRunner = function (this: unknown, mode: string) {
+      const runner = original.call(this, mode) as QueryRunner;
+      (runner as { connect: unknown }).connect = async () => ({ query: async () => ({ rows: [] }) });
+      (runner as { stream: unknown }).stream = async (sql: string, _p: unknown, onEnd: unknown) => {
+        streamed.push({ sql, onEnd });
+        return 'stream';
+      };
+      return runner;
+    };
+    const view = createTenantView(base, pgSchemaBinding('t_acme', 'session', 't_'));
+    expect(await view.getRepository(PinOrder).createQueryBuilder('o').stream()).toBe('stream');
+    expect(streamed[0].sql).toContain('FROM "t_acme"."orders"');
+    expect(typeof streamed[0].onEnd).toBe('function');
   });
 
   it('a view is a full DataSource whose runners and managers belong to the view', async () => {

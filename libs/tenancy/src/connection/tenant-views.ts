@@ -68,7 +68,7 @@ export class TenantViews {
     const name = schemaNameFor(this.options.schemaPrefix, tenant.identifier, dialect);
     if (dialect === 'mysql') return mysqlSchemaBinding(name, this.sources.rootDatabase);
     if (dialect === 'mssql') return mssqlSchemaBinding(name);
-    return pgSchemaBinding(name, this.options.scopeMode);
+    return pgSchemaBinding(name, this.options.scopeMode, this.options.schemaPrefix);
   }
 
   private unsupported(tenant: Tenant): TenancyError {

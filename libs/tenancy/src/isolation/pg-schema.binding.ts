@@ -1,49 +1,168 @@
 import type { QueryRunner } from 'typeorm';
 import type { ScopeMode } from '../config/tenancy-options.interface';
-import { SCHEMA_PLACEHOLDER, type PgClient, type ViewBinding } from '../connection/shared-pool-view';
+import {
+  SCHEMA_PLACEHOLDER,
+  type PgClient,
+  type StatementKind,
+  type ViewBinding,
+} from '../connection/shared-pool-view';
+import { TenantScopeViolationError } from '../errors/tenant-scope-violation.error';
 import {
   RESET_SEARCH_PATH,
+  SESSION_RESET,
   SET_SEARCH_PATH,
   SET_SEARCH_PATH_LOCAL,
+  assertNoScopeChange,
   clientOf,
-  withLocalSetting,
 } from './pg-session-scope';
 
 const QUOTED_PLACEHOLDER = `"${SCHEMA_PLACEHOLDER}"`;
+// After these a setting made in the transaction (session mode: since a savepoint) may be undone.
+const UNDOES_SESSION_SET = /\b(?:ROLLBACK|ABORT)\b/i;
+const ENDS_LOCAL_SET = /\b(?:ROLLBACK|ABORT|COMMIT|END|PREPARE\s+TRANSACTION)\b/i;
 
 /**
  * Schema-per-tenant on the shared pool. TypeORM's SQL names the placeholder schema and is
- * rewritten to the tenant's: zero extra statements. Raw `query()` SQL is unqualified, so it runs
- * with `search_path` set to the tenant schema only (the pool's default is empty, so a missing
- * table errors instead of reaching `public`), reset before the connection goes back.
+ * rewritten to the tenant's: zero extra statements. Raw SQL (not naming the placeholder) on any
+ * runner of the view runs with `search_path` set to the tenant schema only (the pool's default is
+ * empty, so a missing table errors instead of reaching `public`): session mode sets it once per
+ * checkout and resets it on release; transaction mode sets it transaction-locally.
+ * @param schemaPrefix other tenants' schemas (`"<prefix>…".`) are refused by the scoping check.
  */
-export function pgSchemaBinding(schema: string, scopeMode: ScopeMode): ViewBinding {
+export function pgSchemaBinding(schema: string, scopeMode: ScopeMode, schemaPrefix: string): ViewBinding {
   const quoted = `"${schema}"`;
-  const scoped = new WeakSet<PgClient>();
-  const rewrite = (sql: string) =>
-    sql.includes(QUOTED_PLACEHOLDER) ? sql.replaceAll(QUOTED_PLACEHOLDER, quoted) : sql;
-  const rawQuery =
-    scopeMode === 'transaction'
-      ? (runner: QueryRunner, sql: string, params?: unknown[]) =>
-          withLocalSetting(runner, [SET_SEARCH_PATH_LOCAL, [quoted]], () => runner.query(sql, params))
-      : async (runner: QueryRunner, sql: string, params?: unknown[]) => {
-          const client = await clientOf(runner);
-          if (!scoped.has(client)) {
-            await client.query(SET_SEARCH_PATH, [quoted]);
-            scoped.add(client);
-          }
-          return runner.query(sql, params);
-        };
+  const scope = scopeMode === 'transaction' ? new LocalScope(quoted) : new SessionScope(quoted);
   return {
-    rewrite,
-    rawQuery,
+    rewrite: (sql) => (sql.includes(QUOTED_PLACEHOLDER) ? sql.replaceAll(QUOTED_PLACEHOLDER, quoted) : sql),
+    check: schemaCheck(quoted, schemaPrefix),
+    sessionReset: SESSION_RESET,
+    wrapQuery: (runner, run, sql, params, kind) =>
+      kind === 'orm' && sql.includes(QUOTED_PLACEHOLDER)
+        ? run(sql, params)
+        : scope.run(runner, sql, kind ?? 'raw', () => run(sql, params)),
     // Synchronous when the connection was never scoped (every ORM query): it goes straight back.
-    onRelease: (client) => {
-      if (!scoped.has(client)) return;
-      scoped.delete(client);
-      return client.query(RESET_SEARCH_PATH).then(() => undefined);
-    },
+    onRelease: (client, cleaned) => scope.release(client, cleaned),
   };
+}
+
+abstract class RawScope {
+  /** The connection's search_path is the tenant's now (as far as the binding knows). */
+  protected readonly believed = new WeakSet<PgClient>();
+  constructor(protected readonly quoted: string) {}
+
+  async run<T>(runner: QueryRunner, sql: string, kind: StatementKind, work: () => Promise<T>): Promise<T> {
+    const client = await clientOf(runner);
+    if (kind === 'control' || sql.includes(QUOTED_PLACEHOLDER)) return this.after(client, sql, work);
+    return this.scoped(client, () => this.after(client, sql, work));
+  }
+
+  abstract release(client: PgClient, cleaned: boolean): Promise<void> | void;
+  protected abstract scoped<T>(client: PgClient, work: () => Promise<T>): Promise<T>;
+  protected abstract undoes(sql: string): boolean;
+
+  private async after<T>(client: PgClient, sql: string, work: () => Promise<T>): Promise<T> {
+    if (!this.undoes(sql)) return work();
+    this.believed.delete(client); // before too: if the statement fails, the state is unknown
+    try {
+      return await work();
+    } finally {
+      this.believed.delete(client);
+    }
+  }
+}
+
+/** Session mode: `believed` and `persisted` apart, as a rollback undoes a set without undoing the need to reset. */
+class SessionScope extends RawScope {
+  private readonly persisted = new WeakSet<PgClient>();
+
+  protected async scoped<T>(client: PgClient, work: () => Promise<T>): Promise<T> {
+    // In a failed transaction the set would fail too: let the statement report the real error.
+    if (!this.believed.has(client) && client.getTransactionStatus?.() !== 'E') {
+      this.persisted.add(client);
+      await client.query(SET_SEARCH_PATH, [this.quoted]);
+      this.believed.add(client);
+    }
+    return work();
+  }
+
+  protected undoes(sql: string): boolean {
+    return UNDOES_SESSION_SET.test(sql);
+  }
+
+  release(client: PgClient, cleaned: boolean): Promise<void> | void {
+    this.believed.delete(client);
+    if (!this.persisted.delete(client) || cleaned) return;
+    return client.query(RESET_SEARCH_PATH).then(() => undefined);
+  }
+}
+
+/** Transaction mode: `set_config(…, true)` inside the open transaction, or a transaction of its own. */
+class LocalScope extends RawScope {
+  protected async scoped<T>(client: PgClient, work: () => Promise<T>): Promise<T> {
+    const status = client.getTransactionStatus?.();
+    if (status === 'E') return work();
+    if (status === 'T') {
+      if (!this.believed.has(client)) {
+        await client.query(SET_SEARCH_PATH_LOCAL, [this.quoted]);
+        this.believed.add(client);
+      }
+      return work();
+    }
+    await client.query('BEGIN');
+    try {
+      await client.query(SET_SEARCH_PATH_LOCAL, [this.quoted]);
+      const result = await work();
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  protected undoes(sql: string): boolean {
+    return ENDS_LOCAL_SET.test(sql);
+  }
+
+  release(client: PgClient): void {
+    this.believed.delete(client);
+  }
+}
+
+/**
+ * The schema half of the scoping check: after rewriting, no placeholder is left and no other
+ * tenant's schema (`"<prefix>…".`, or unquoted `<prefix>….` in raw SQL) is named; raw SQL may not
+ * change the connection's scope.
+ */
+function schemaCheck(quoted: string, prefix: string): (sql: string, kind: StatementKind) => void {
+  const marker = `"${prefix}`;
+  const unquoted = new RegExp(`(?:^|[^\\w"$.])(${prefix}[a-z0-9_]{3,})\\s*\\.`, 'gi');
+  const own = quoted.slice(1, -1);
+  return (sql, kind) => {
+    if (sql.includes(SCHEMA_PLACEHOLDER)) {
+      throw violation(
+        `names the placeholder schema ${SCHEMA_PLACEHOLDER} unquoted (write "${SCHEMA_PLACEHOLDER}".table)`,
+      );
+    }
+    for (let at = sql.indexOf(marker); at !== -1; at = sql.indexOf(marker, at + 1)) {
+      const end = sql.indexOf('"', at + 1);
+      if (sql.startsWith(quoted, at) || sql[end + 1] !== '.' || end - at - 1 < prefix.length + 3) continue;
+      throw violation(`names the schema ${sql.slice(at, end + 1)}, not this tenant's ${quoted}`);
+    }
+    if (kind !== 'raw') return;
+    assertNoScopeChange(sql);
+    for (const match of sql.matchAll(unquoted)) {
+      if (match[1].toLowerCase() !== own) throw violation(`names the schema ${match[1]}, not this tenant's ${own}`);
+    }
+  };
+}
+
+function violation(what: string): TenantScopeViolationError {
+  return new TenantScopeViolationError(
+    `Refused a statement through a schema-mode tenant DataSource: it ${what}. A tenant view only ` +
+      "reaches its own schema; an alias or quoted name shaped like a tenant schema (schemaPrefix + name + '.') " +
+      'counts as one: rename it.',
+  );
 }
 
 /** Every checkout runs with `search_path` = `schema` only, reset on release (migrations, DDL). */

@@ -1,5 +1,6 @@
 import type { QueryRunner } from 'typeorm';
 import type { PgClient } from '../connection/shared-pool-view';
+import { TenantScopeViolationError } from '../errors/tenant-scope-violation.error';
 
 /**
  * Scoping statements sent as plain driver calls, never through TypeORM (each TypeORM statement
@@ -43,5 +44,30 @@ export async function withLocalSetting<T>(
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Session state a tenant's raw SQL may leave (cursors, role, settings, advisory locks, temporary
+ * tables, sequence caches, LISTEN), cleared in one round trip before the connection is reused.
+ * Not DEALLOCATE ALL: node-postgres caches its own named prepared statements per connection.
+ */
+export const SESSION_RESET =
+  'CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; SELECT pg_advisory_unlock_all(); ' +
+  'DISCARD TEMP; DISCARD SEQUENCES; UNLISTEN *';
+
+// A SET/RESET at a statement start (also inside DO bodies and EXECUTE strings) or set_config of
+// what scopes a tenant. Defence in depth for direct forms; privileges stay the real boundary.
+const SCOPE_CHANGE =
+  /(?:^|[;'$]|\b(?:BEGIN|THEN|ELSE|LOOP))\s*(?:SET|RESET)\s+(?:SESSION\s+|LOCAL\s+)?(?:"?search_path\b|"?app\.current_tenant\b|ROLE\b|SESSION\s+AUTHORIZATION\b|SCHEMA\b|ALL\b)|\bset_config\s*\(\s*'(?:search_path|app\.current_tenant|role|session_authorization)'|\bDISCARD\s+ALL\b/i;
+
+/** Refuses raw SQL that would change the connection's tenant scope (search_path, app.current_tenant, role). */
+export function assertNoScopeChange(sql: string): void {
+  if (SCOPE_CHANGE.test(sql)) {
+    throw new TenantScopeViolationError(
+      'Raw SQL through a tenant DataSource may not change search_path, app.current_tenant, the role or ' +
+        'session authorization (nor RESET/DISCARD ALL): the library sets them per tenant. ' +
+        'Qualify tables instead, or run such SQL on your own connection outside tenancy.',
+    );
   }
 }
