@@ -4,6 +4,7 @@ import { resolveTenancyOptions } from './config/resolve-tenancy-options';
 import { ADMIN_PROVIDERS } from './admin/admin.providers';
 import { TenantAdminService } from './admin/tenant-admin.service';
 import { TenantProvisioner } from './isolation/tenant-provisioner';
+import { TenantStorageInspector } from './isolation/tenant-storage.inspector';
 import { TenancyDataSources } from './connection/tenancy-data-sources';
 import { TenantConnectionManager } from './connection/tenant-connection.manager';
 import { TenantDatabaseOptions } from './connection/tenant-database.options';
@@ -69,6 +70,7 @@ import { TenancyConfigurableModule, TENANCY_MODULE_OPTIONS } from './tenancy.mod
     TenantConnectionManager,
     { provide: TenantActivation, useExisting: TenantConnectionManager },
     TenantProvisioner,
+    TenantStorageInspector,
     ...ADMIN_PROVIDERS,
     { provide: TENANT_ENTITY_MANAGER, useFactory: createTenantEntityManager, inject: [TenantConnectionManager] },
     { provide: TENANT_DATA_SOURCE, useFactory: createTenantDataSource, inject: [TenantConnectionManager] },

@@ -16,6 +16,12 @@ export interface RegisterTenantInput {
    * Encrypted at rest. Default: a database made from `databaseUrlTemplate`.
    */
   readonly databaseUrl?: string;
+  /**
+   * Take a schema or database that already exists and holds objects (a leftover, or a database
+   * the tenant brought with data). Default `false`: such storage is refused, naming it. Storage
+   * that existed before `register` is never dropped by its rollback either way.
+   */
+  readonly adoptExistingStorage?: boolean;
 }
 
 /** Options of `TenantAdminService.delete`. */

@@ -44,6 +44,7 @@ function setup(
     { databaseName: () => 'x' } as never,
     { evict: (id: string) => evicted.push(id) } as never,
     new TenantFieldCrypto(null),
+    { inspect: async () => 'none', label: () => 'schema' } as never,
   );
   return { registration, store, provisioner, evicted };
 }

@@ -7,12 +7,21 @@ import { TenantAlreadyExistsError } from '../errors/tenant-already-exists.error'
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import { TenantProvisioningError } from '../errors/tenant-provisioning.error';
 import { TenantProvisioner } from '../isolation/tenant-provisioner';
+import { TenantStorageInspector, type ExistingStorage } from '../isolation/tenant-storage.inspector';
 import type { Tenant } from '../models/tenant.model';
 import { TenantStore, type CreateTenantInput } from '../store/tenant-store.interface';
 import { TENANCY_OPTIONS } from '../tenancy.constants';
 import type { RegisterTenantInput } from './admin.types';
 import { TenantFieldCrypto } from './tenant-field-crypto';
 import { identifierLabel, validateRegistration } from './registration-input.util';
+
+/** What a registration did so far, for its rollback. */
+interface Provisioned {
+  /** What the storage held before; unset until known (then nothing was created). */
+  existing?: ExistingStorage;
+  /** Migrations applied before this call (storage that existed already). */
+  appliedBefore: string[];
+}
 
 /** The steps of `register`, named by `TenantProvisioningError.step`. */
 export type ProvisioningStep = 'validate' | 'reserve' | 'create_storage' | 'migrate' | 'activate';
@@ -33,22 +42,39 @@ export class TenantRegistration {
     private readonly databases: TenantDatabaseOptions,
     private readonly connections: TenantConnectionManager,
     private readonly crypto: TenantFieldCrypto,
+    private readonly inspector: TenantStorageInspector,
   ) {}
 
   async register(input: RegisterTenantInput): Promise<Tenant> {
     const draft = this.validate(input);
     const tenant = await this.reserve(draft);
+    const done: Provisioned = { appliedBefore: [] };
     let step: ProvisioningStep = 'create_storage';
     try {
-      await this.provisioner.createStorage(tenant);
+      await this.claimStorage(tenant, input.adoptExistingStorage === true, done);
       step = 'migrate';
       await this.provisioner.migrate(tenant);
       step = 'activate';
       return await this.store.setStatus(tenant.id, 'active');
     } catch (cause) {
-      await this.rollBack(tenant, step);
+      await this.rollBack(tenant, step, done);
       throw new TenantProvisioningError(tenant.identifier, step, cause);
     }
+  }
+
+  /** Creates the storage, or takes existing storage: empty, or non-empty when adopted. */
+  private async claimStorage(tenant: Tenant, adopt: boolean, done: Provisioned): Promise<void> {
+    const existing = await this.inspector.inspect(tenant);
+    if (existing === 'non-empty' && !adopt) {
+      throw new TenancyError(
+        `${this.inspector.label(tenant)} already exists and is not empty: refusing to give it to tenant ` +
+          `"${tenant.identifier}". Adopt it deliberately with register({ ..., adoptExistingStorage: true }) ` +
+          '(CLI: tenants:create --adopt), or drop it first.',
+      );
+    }
+    done.existing = existing;
+    if (existing === 'none') return this.provisioner.createStorage(tenant);
+    done.appliedBefore = (await this.provisioner.status(tenant)).applied;
   }
 
   private validate(input: RegisterTenantInput): CreateTenantInput {
@@ -88,10 +114,18 @@ export class TenantRegistration {
     }
   }
 
-  private async rollBack(tenant: Tenant, failedAt: ProvisioningStep): Promise<void> {
+  private async rollBack(tenant: Tenant, failedAt: ProvisioningStep, done: Provisioned): Promise<void> {
     // RLS tenants own no storage until they have rows, and they cannot have any before `active`.
-    if (tenant.isolationStrategy !== 'rls') {
+    // Storage that existed before this call is never dropped: only what the call did is undone.
+    if (tenant.isolationStrategy !== 'rls' && done.existing === 'none') {
       await this.undo(tenant, failedAt, 'drop its storage', () => this.provisioner.dropStorage(tenant));
+    } else if (tenant.isolationStrategy !== 'rls' && done.existing) {
+      const existing = done.existing;
+      await this.undo(tenant, failedAt, 'undo its migrations', async () => {
+        const applied = (await this.provisioner.status(tenant)).applied;
+        const mine = applied.filter((name) => !done.appliedBefore.includes(name)).length;
+        await this.provisioner.undoProvisioning(tenant, mine, existing === 'empty');
+      });
     }
     await this.undo(tenant, failedAt, 'delete its row', () => this.store.delete(tenant.id));
     this.connections.evict(tenant.id);

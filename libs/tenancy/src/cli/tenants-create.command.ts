@@ -7,9 +7,13 @@ import { tenantSummary } from './tenant-summary.util';
 interface CreateOptions extends JsonOption {
   name: string;
   tier?: string;
+  adopt?: boolean;
 }
 
-/** `tenants:create <identifier> --name <name> [--tier t] [--json]`: registers and provisions a tenant. */
+/**
+ * `tenants:create <identifier> --name <name> [--tier t] [--adopt] [--json]`: registers and provisions
+ * a tenant. `--adopt` takes a schema or database that already holds objects (refused otherwise).
+ */
 @Command({
   name: 'tenants:create',
   arguments: '<identifier>',
@@ -24,7 +28,12 @@ export class TenantsCreateCommand extends TenancyCommand<CreateOptions> {
   }
 
   protected async execute([identifier]: string[], options: CreateOptions): Promise<void> {
-    const tenant = await this.admin.register({ identifier, name: options.name, tier: options.tier });
+    const tenant = await this.admin.register({
+      identifier,
+      name: options.name,
+      tier: options.tier,
+      adoptExistingStorage: options.adopt === true,
+    });
     if (options.json) return this.output.json(tenantSummary(tenant));
     this.output.line(
       `Created tenant ${tenant.identifier} (${tenant.isolationStrategy}, ${tenant.status}): ${tenant.id}`,
@@ -34,6 +43,11 @@ export class TenantsCreateCommand extends TenancyCommand<CreateOptions> {
   @Option({ flags: '--name <name>', description: 'display name', required: true })
   parseName(value: string): string {
     return value;
+  }
+
+  @Option({ flags: '--adopt', description: 'take existing, non-empty storage (a leftover schema or database)' })
+  parseAdopt(): boolean {
+    return true;
   }
 
   @Option({ flags: '--tier <tier>', description: 'customer tier (premium: the premium strategy under hybrid)' })

@@ -124,8 +124,24 @@ export class TenantProvisioner {
     }
   }
 
-  /** A real DataSource for DDL and migrations, scoped to the tenant (search_path for raw SQL). */
-  private async withTenantDataSource<T>(tenant: Tenant, fn: (ds: DataSource) => Promise<T>): Promise<T> {
+  /**
+   * Rollback of a registration over storage that existed before it: reverts the `count`
+   * migrations it applied (newest first), or, when it synchronized an empty storage, drops the
+   * entity tables it created. Adopted storage that was synchronized is left as it is.
+   */
+  async undoProvisioning(tenant: Tenant, count: number, synchronizedEmpty: boolean): Promise<void> {
+    if (tenant.isolationStrategy === 'rls') return;
+    await this.withTenantDataSource(tenant, async (ds) => {
+      if (this.options.migrations.length === 0) {
+        if (synchronizedEmpty) await dropEntityTables(ds);
+        return;
+      }
+      for (let i = 0; i < count; i++) await ds.undoLastMigration({ transaction: 'each' });
+    });
+  }
+
+  /** @internal A real DataSource for DDL and migrations, scoped to the tenant (search_path for raw SQL). */
+  async withTenantDataSource<T>(tenant: Tenant, fn: (ds: DataSource) => Promise<T>): Promise<T> {
     const entities = this.connections.entityList as never;
     if (tenant.isolationStrategy === 'schema') {
       const name =
