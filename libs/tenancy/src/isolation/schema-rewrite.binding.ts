@@ -1,6 +1,9 @@
 import type { QueryRunner } from 'typeorm';
 import { SCHEMA_PLACEHOLDER, type ViewBinding } from '../connection/shared-pool-view';
 import { TenancyError } from '../errors/tenancy.error';
+import { SqliteTableGuard, type SqliteCatalogHandle } from './sqlite-table.guard';
+
+type Query = (sql: string, params?: unknown[], structured?: boolean) => Promise<unknown>;
 
 /** Replaces `from` with `to` in SQL text; a no-op scan when absent. */
 export function replacer(from: string, to: string): (sql: string) => string {
@@ -27,21 +30,37 @@ export function mysqlSchemaBinding(database: string, rootDatabase: string): View
   };
 }
 
-/** SQLite schema mode: an injective table prefix (`t_acme__orders`), rewritten in SQL text. */
+/**
+ * SQLite schema mode: an injective table prefix (`t_acme__orders`), rewritten in SQL text. Every
+ * statement of the view's runners (ORM, raw `query()`, `manager.query` in a transaction, a
+ * runner given to `query()`) passes the `SqliteTableGuard`: only the tenant's tables (issue 11,
+ * items 9 and 10). A runner that is not the view's is refused for raw SQL.
+ */
 export function sqlitePrefixBinding(tablePrefix: string): ViewBinding {
   const rewrite = replacer(`"${SCHEMA_PLACEHOLDER}`, `"${tablePrefix}`);
+  const guard = new SqliteTableGuard(tablePrefix);
+  const own = new WeakSet<QueryRunner>();
   return {
     rewrite,
-    rawQuery: (runner, sql, params) => {
-      if (!sql.includes(`"${SCHEMA_PLACEHOLDER}`)) {
-        throw new TenancyError(
-          `Raw SQL on a SQLite schema-mode tenant must name tables as "${SCHEMA_PLACEHOLDER}<table>" ` +
-            '(the tenant prefix is substituted); unprefixed tables would reach shared data.',
-        );
-      }
-      return runner.query(sql, params);
+    decorateRunner: (runner) => {
+      own.add(runner);
+      const send = runner.query.bind(runner) as Query;
+      (runner as { query: Query }).query = async (sql, params, structured) => {
+        guard.check((await runner.connect()) as SqliteCatalogHandle, rewrite(sql));
+        return send(sql, params, structured);
+      };
     },
+    rawQuery: (runner, sql, params) => ownRunner(own, runner).query(sql, params),
   };
+}
+
+/** Raw SQL runs only on the view's own runners, which scope or refuse every statement. */
+function ownRunner(own: WeakSet<QueryRunner>, runner: QueryRunner): QueryRunner {
+  if (own.has(runner)) return runner;
+  throw new TenancyError(
+    "Raw SQL on a tenant DataSource was given a QueryRunner of another DataSource: use the tenant DataSource's " +
+      '`createQueryRunner()` (or its transaction manager), whose statements are scoped to the tenant.',
+  );
 }
 
 /**
