@@ -3,8 +3,6 @@ import { SCHEMA_PLACEHOLDER, type ViewBinding } from '../connection/shared-pool-
 import { TenancyError } from '../errors/tenancy.error';
 import { SqliteTableGuard, type SqliteCatalogHandle } from './sqlite-table.guard';
 
-type Query = (sql: string, params?: unknown[], structured?: boolean) => Promise<unknown>;
-
 /** Replaces `from` with `to` in SQL text; a no-op scan when absent. */
 export function replacer(from: string, to: string): (sql: string) => string {
   return (sql) => (sql.includes(from) ? sql.replaceAll(from, to) : sql);
@@ -42,14 +40,8 @@ export function sqlitePrefixBinding(tablePrefix: string): ViewBinding {
   const own = new WeakSet<QueryRunner>();
   return {
     rewrite,
-    decorateRunner: (runner) => {
-      own.add(runner);
-      const send = runner.query.bind(runner) as Query;
-      (runner as { query: Query }).query = async (sql, params, structured) => {
-        guard.check((await runner.connect()) as SqliteCatalogHandle, rewrite(sql));
-        return send(sql, params, structured);
-      };
-    },
+    check: (sql, _kind, handle) => guard.check(handle as unknown as SqliteCatalogHandle, sql),
+    decorateRunner: (runner) => void own.add(runner),
     rawQuery: (runner, sql, params) => ownRunner(own, runner).query(sql, params),
   };
 }
