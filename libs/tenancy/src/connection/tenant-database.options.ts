@@ -30,15 +30,13 @@ export class TenantDatabaseOptions {
   }
 
   forTenant(tenant: Tenant, entities: EntityTarget[], extra: Record<string, unknown> = {}): DataSourceOptions {
-    const base = dataSourceOptionsFromUrl(this.urlFor(tenant)) as unknown as Record<string, unknown>;
-    return {
-      ...base,
+    return dataSourceOptionsFromUrl(this.urlFor(tenant), {
       entities,
       subscribers: [TenantIdSubscriber],
       poolSize: this.options.poolSize,
       synchronize: false,
       ...extra,
-    } as unknown as DataSourceOptions;
+    } as Partial<DataSourceOptions>);
   }
 
   /** Deletes a SQLite tenant file made from the template (never a URL the tenant brought). */

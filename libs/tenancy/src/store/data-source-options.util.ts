@@ -1,10 +1,12 @@
 import type { DataSourceOptions } from 'typeorm';
 import { TenancyConfigError } from '../errors/tenancy-config.error';
+import { withPgClientErrorListener } from './pg-client-errors.util';
 
 /**
  * Maps one of the library's database URLs to TypeORM `DataSource` options; `extra` is merged
  * over the result (e.g. `{ poolSize: 5, entities: [...] }`).
- * - `postgresql://…` / `postgres://…` → `postgres` (the URL goes to pg as its connection string);
+ * - `postgresql://…` / `postgres://…` → `postgres` (the URL goes to pg as its connection string;
+ *   every pool client keeps an 'error' listener, so a backend that dies never crashes the process);
  * - `mysql://…` / `mariadb://…` → `mysql` (mysql2), with `timezone: 'Z'` so DATETIME holds UTC;
  * - `mssql://user:pass@host:1433/db?encrypt=false&trustServerCertificate=true` → `mssql`;
  * - `sqlite:<path>` (also `sqlite://<path>`) → `better-sqlite3`; `sqlite::memory:` → `:memory:`.
@@ -14,7 +16,9 @@ import { TenancyConfigError } from '../errors/tenancy-config.error';
  * new DataSource(dataSourceOptionsFromUrl('sqlite:./data/master.sqlite', { entities }));
  */
 export function dataSourceOptionsFromUrl(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
-  return { ...baseOptions(url), ...extra } as DataSourceOptions;
+  const options = { ...baseOptions(url), ...extra } as DataSourceOptions;
+  if (options.type !== 'postgres') return options;
+  return { ...options, extra: withPgClientErrorListener(options.extra) };
 }
 
 function baseOptions(url: string): DataSourceOptions {
