@@ -32,6 +32,7 @@ export class DatabaseDataSourceCache {
   constructor(
     max: number,
     private readonly optionsFor: (tenant: Tenant) => DataSourceOptions,
+    private readonly create: (options: DataSourceOptions) => DataSource = (options) => new DataSource(options),
   ) {
     this.entries = new LRUCache<string, Entry>({ max, dispose: (entry) => this.retire(entry) });
   }
@@ -93,7 +94,7 @@ export class DatabaseDataSourceCache {
 
   private async open(tenant: Tenant, entry: Entry): Promise<DataSource> {
     try {
-      const opened = serializeSqliteConnection(await new DataSource(this.optionsFor(tenant)).initialize());
+      const opened = serializeSqliteConnection(await this.create(this.optionsFor(tenant)).initialize());
       const dataSource = bindViewTenant(opened, tenant.id);
       this.created++;
       entry.ready = dataSource;

@@ -1,4 +1,12 @@
-import { Column, DataSource, Entity, PrimaryGeneratedColumn, type DataSourceOptions, type QueryRunner } from 'typeorm';
+import {
+  Column,
+  DataSource,
+  Entity,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type DataSourceOptions,
+  type QueryRunner,
+} from 'typeorm';
 import { mssqlSchemaBinding, mysqlSchemaBinding, sqlitePrefixBinding } from '../isolation/schema-rewrite.binding';
 import { pgSchemaBinding } from '../isolation/pg-schema.binding';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
@@ -10,10 +18,16 @@ import {
   type ViewBinding,
 } from './shared-pool-view';
 
+@Entity('owners')
+class PinOwner {
+  @PrimaryGeneratedColumn() id!: number;
+}
+
 @Entity('orders')
 class PinOrder {
   @PrimaryGeneratedColumn() id!: number;
   @Column() label!: string;
+  @ManyToOne(() => PinOwner, { nullable: true }) owner!: PinOwner | null;
 }
 
 /**
@@ -23,7 +37,7 @@ class PinOrder {
  * If a TypeORM upgrade changes any of these, this spec fails before tenants can cross.
  */
 async function metadataOnly(options: Partial<DataSourceOptions>): Promise<DataSource> {
-  const ds = new DataSource({ entities: [PinOrder], ...options } as DataSourceOptions);
+  const ds = new DataSource({ entities: [PinOrder, PinOwner], ...options } as DataSourceOptions);
   await (ds as unknown as { buildMetadatas(): Promise<void> }).buildMetadatas();
   return ds;
 }
@@ -112,6 +126,15 @@ describe('shared-pool views on TypeORM internals', () => {
     expect(view.manager.connection).toBe(view);
     expect(view.getRepository(PinOrder).manager.connection).toBe(view);
     expect(base.manager.connection).toBe(base);
+  });
+
+  it('a view has its own relation loader (RelationQueryBuilder loads through the view)', async () => {
+    const base = await metadataOnly({ type: 'postgres', schema: SCHEMA_PLACEHOLDER });
+    const { view, sent } = recordingView(base, pgSchemaBinding('t_acme', 'session'));
+    expect(view.relationLoader).not.toBe(base.relationLoader);
+    expect(view.relationLoader.constructor).toBe(base.relationLoader.constructor);
+    await view.createQueryBuilder().relation(PinOrder, 'owner').of(1).loadOne();
+    expect(sent[0]).toContain('"t_acme"."owners"');
   });
 
   it('MySQL: the placeholder database is rewritten to the tenant database', async () => {

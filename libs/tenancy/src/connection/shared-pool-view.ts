@@ -9,7 +9,8 @@ import { guarded } from './checkout-guard.util';
  * - `Object.create(dataSource)` with its own `driver`/`manager` is a full DataSource whose query
  *   runners come from that driver, so one shared metadata set serves every tenant;
  * - every query of a runner goes through `runner.query()`, and every runner gets its connection
- *   from `driver.obtainMasterConnection()`.
+ *   from `driver.obtainMasterConnection()`;
+ * - `RelationQueryBuilder` loads through `dataSource.relationLoader` (one bound to each view).
  */
 
 /** Placeholder schema the shared tenant metadata is built with; replaced per tenant in SQL. */
@@ -149,6 +150,9 @@ export function createTenantView(base: DataSource, binding: ViewBinding): DataSo
   };
   Object.assign(view, { driver });
   Object.assign(view, { manager: view.createEntityManager() });
+  // RelationQueryBuilder loads go through `dataSource.relationLoader`: the view needs its own (issue 11).
+  const Loader = base.relationLoader.constructor as new (dataSource: DataSource) => DataSource['relationLoader'];
+  Object.assign(view, { relationLoader: new Loader(view) });
   if (binding.rawQuery) {
     const rawQuery = binding.rawQuery;
     view.query = (async (sql: string, params?: unknown[], queryRunner?: QueryRunner) => {

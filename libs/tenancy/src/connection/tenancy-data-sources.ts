@@ -22,6 +22,11 @@ export class TenancyDataSources {
   sharedRls?: DataSource;
   /** Policies applied and verified at start-up; RLS tenants are refused until then. */
   rlsReady = false;
+  /**
+   * Applied to every DataSource of tenant entities before its metadata is built (the connection
+   * manager installs the tenant-aware relation loader here: lazy relations, issue 11).
+   */
+  prepare: <T extends DataSource>(dataSource: T) => T = (dataSource) => dataSource;
 
   private constructor(
     readonly root: DataSource,
@@ -43,10 +48,12 @@ export class TenancyDataSources {
     const base = tenantOptions(this.root.options, entities);
     this.sharedSchema = serializeSqliteConnection(
       await borrowPool(
-        new DataSource({
-          ...base,
-          ...namespaceOption(this.dialect, SCHEMA_PLACEHOLDER),
-        } as unknown as DataSourceOptions),
+        this.prepare(
+          new DataSource({
+            ...base,
+            ...namespaceOption(this.dialect, SCHEMA_PLACEHOLDER),
+          } as unknown as DataSourceOptions),
+        ),
         this.root,
       ),
     );
@@ -58,7 +65,7 @@ export class TenancyDataSources {
       migrations: this.options.migrations,
       migrationsTableName: 'tenancy_migrations',
     };
-    this.sharedRls = await borrowPool(new DataSource(rls as DataSourceOptions), this.root);
+    this.sharedRls = await borrowPool(this.prepare(new DataSource(rls as DataSourceOptions)), this.root);
     if (!usesStrategy(this.options, 'rls')) return;
     await setUpRls(this.sharedRls, this.root, this.options);
     this.rlsReady = true;
@@ -81,7 +88,10 @@ export class TenancyDataSources {
     };
     if (this.dialect === 'postgres') {
       return {
-        dataSource: await borrowPool(new DataSource({ ...options, schema: name } as DataSourceOptions), this.root),
+        dataSource: await borrowPool(
+          this.prepare(new DataSource({ ...options, schema: name } as DataSourceOptions)),
+          this.root,
+        ),
         owned: false,
       };
     }
@@ -91,7 +101,10 @@ export class TenancyDataSources {
       url.pathname = `/${name}`;
       own.url = url.toString();
     }
-    return { dataSource: await new DataSource(own as unknown as DataSourceOptions).initialize(), owned: true };
+    return {
+      dataSource: await this.prepare(new DataSource(own as unknown as DataSourceOptions)).initialize(),
+      owned: true,
+    };
   }
 
   /** The root database's name (MySQL `USE` target after tenant raw SQL). */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { EntityTarget, ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import type { TenantActivation } from '../context/tenant-activation.interface';
 import { TenantContext, currentScope, runInScope } from '../context/tenant-context';
@@ -9,6 +9,7 @@ import type { Tenant } from '../models/tenant.model';
 import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
 import { DatabaseDataSourceCache } from './database-data-source.cache';
 import { TenantDatabaseOptions } from './tenant-database.options';
+import { useTenantRelationLoader } from './tenant-relation.loader';
 import type { TenancyDataSources } from './tenancy-data-sources';
 import { TenantViews } from './tenant-views';
 
@@ -33,8 +34,11 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   ) {
     options.entities.forEach((e) => this.entities.add(e));
     this.views = new TenantViews(sources, options);
-    this.databases = new DatabaseDataSourceCache(options.maxCachedDataSources, (t) =>
-      databaseOptions.forTenant(t, this.entityList),
+    sources.prepare = (ds) => useTenantRelationLoader(ds, () => this.currentEntityManager('A lazy relation'));
+    this.databases = new DatabaseDataSourceCache(
+      options.maxCachedDataSources,
+      (t) => databaseOptions.forTenant(t, this.entityList),
+      (o) => sources.prepare(new DataSource(o)),
     );
   }
 
@@ -78,9 +82,9 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   }
 
   /** @internal Sync access for the repository proxies: the current tenant's EntityManager. */
-  currentEntityManager(): EntityManager | Promise<EntityManager> {
+  currentEntityManager(what = 'A tenant repository'): EntityManager | Promise<EntityManager> {
     const tenant = currentScope()?.tenant;
-    if (!tenant) throw new TenantContextMissingError('A tenant repository');
+    if (!tenant) throw new TenantContextMissingError(what);
     const open = this.activeTransaction(tenant);
     if (open) return open;
     if (tenant.isolationStrategy !== 'database') return this.views.get(tenant).manager;

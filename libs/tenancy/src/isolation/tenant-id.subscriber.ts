@@ -14,6 +14,11 @@ export function bindViewTenant(view: DataSource, tenantId: string): DataSource {
   return view;
 }
 
+/** The tenant id a tenant view (or database-per-tenant DataSource) is bound to, if any. */
+export function viewTenantOf(dataSource: DataSource): string | undefined {
+  return (dataSource as unknown as Record<symbol, string | undefined>)[TENANT_OF_VIEW];
+}
+
 /**
  * Fills `tenant_id` on every insert through a tenant view (save, insert, query builder) from
  * the view itself, never from AsyncLocalStorage: the tenant is a property of the DataSource.

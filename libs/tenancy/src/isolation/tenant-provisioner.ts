@@ -166,7 +166,7 @@ export class TenantProvisioner {
       migrationsTableName: 'tenancy_migrations',
       poolSize: 1,
     });
-    const ds = await withMigrationLogger(new DataSource(options)).initialize();
+    const ds = await withMigrationLogger(this.sources.prepare(new DataSource(options))).initialize();
     try {
       return await fn(ds);
     } finally {
