@@ -1,6 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import { SCHEMA_PLACEHOLDER, type ViewBinding } from '../connection/shared-pool-view';
 import { TenancyError } from '../errors/tenancy.error';
+import { assertTenantDatabaseOnly, type DirectQuery } from './mysql-database.guard';
 import { SqliteTableGuard, type SqliteCatalogHandle } from './sqlite-table.guard';
 
 /** Replaces `from` with `to` in SQL text; a no-op scan when absent. */
@@ -10,22 +11,61 @@ export function replacer(from: string, to: string): (sql: string) => string {
 
 /**
  * MySQL/MariaDB schema mode (a DATABASE per tenant): TypeORM's SQL names the placeholder
- * database and is rewritten; raw SQL runs after `USE` of the tenant database, then the
- * connection is switched back to the root database before it is released.
+ * database and is rewritten. Raw SQL (any statement TypeORM did not generate, on any runner of
+ * the view) first scopes the runner's connection once per checkout (`USE` of the tenant
+ * database, shared by concurrent statements: issue 11, item 8), passes the database guard, and
+ * the connection is switched back to the root database on release (destroyed if that fails).
  */
 export function mysqlSchemaBinding(database: string, rootDatabase: string): ViewBinding {
   const rewrite = replacer(`\`${SCHEMA_PLACEHOLDER}\``, `\`${database}\``);
+  const own = new WeakSet<QueryRunner>();
+  const scoped = new WeakMap<QueryRunner, Promise<unknown>>();
+  const scope = (runner: QueryRunner) => {
+    let use = scoped.get(runner);
+    if (!use) {
+      use = direct(runner)(`USE \`${database}\``);
+      scoped.set(runner, use);
+      use.catch(() => scoped.delete(runner));
+    }
+    return use;
+  };
   return {
     rewrite,
-    rawQuery: async (runner: QueryRunner, sql: string, params?: unknown[]) => {
-      await runner.query(`USE \`${database}\``);
-      try {
-        return await runner.query(sql, params);
-      } finally {
-        await runner.query(`USE \`${rootDatabase}\``);
-      }
+    wrapQuery: async (runner, run, sql, params, kind) => {
+      if (kind !== 'raw') return run(sql, params);
+      await scope(runner);
+      await assertTenantDatabaseOnly(rewrite(sql), database, direct(runner));
+      return run(sql, params);
     },
+    decorateRunner: (runner) => {
+      own.add(runner);
+      const release = runner.release.bind(runner);
+      runner.release = async () => {
+        const use = scoped.get(runner);
+        scoped.delete(runner);
+        if (use) await unscope(runner, use, rootDatabase);
+        return release();
+      };
+    },
+    rawQuery: (runner, sql, params) => ownRunner(own, runner).query(sql, params),
   };
+}
+
+/** The runner's class method: the connection without the view's wrapping (the binding's own statements). */
+function direct(runner: QueryRunner): DirectQuery {
+  const query = (Object.getPrototypeOf(runner) as QueryRunner).query;
+  return (sql, params) => query.call(runner, sql, params);
+}
+
+/** Back to the root database before the pool sees the connection, or the connection is destroyed. */
+async function unscope(runner: QueryRunner, use: Promise<unknown>, rootDatabase: string): Promise<void> {
+  try {
+    await use;
+    await direct(runner)(`USE \`${rootDatabase}\``);
+  } catch {
+    const connection = (await runner.connect().catch(() => undefined)) as { destroy?: () => void } | undefined;
+    connection?.destroy?.(); // a destroyed mysql2 connection is not returned by release()
+  }
 }
 
 /**

@@ -1,0 +1,134 @@
+import type { INestApplication } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { TenancyError, TenantConnectionManager, type Tenant } from 'nestjs-tenancy';
+import type { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
+import { schemaNameFor } from '../../libs/tenancy/src/isolation/dialects/tenant-physical-names.util';
+import { TENANCY_DATA_SOURCES } from '../../libs/tenancy/src/tenancy.constants';
+import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
+import { describeWith, mysqlAdmin, useMysqlDatabase } from '../support';
+import { bootApp, provisionTenant } from '../support/tenancy-app';
+
+/**
+ * Issue 11, items 8 and 9 on MySQL/MariaDB schema mode (a DATABASE per tenant over one pool):
+ * raw SQL through a tenant DataSource runs in the tenant database on every path and under any
+ * concurrency, and never names another database.
+ */
+describeWith('mysql', 'MySQL schema mode: raw SQL stays in the tenant database', () => {
+  const db = useMysqlDatabase();
+  let app: INestApplication;
+  let ds: DataSource;
+  let root: DataSource;
+  let tenantDb: string;
+  let otherDb: string;
+  const SQL = 'SELECT label FROM orders ORDER BY id';
+  const mine = [{ label: 'a-1' }];
+
+  beforeAll(async () => {
+    const schemaPrefix = db.prefix.replace(/_$/, 's_');
+    app = await bootApp(
+      ordersAppModule({
+        databaseUrl: db.url,
+        entities: [Order, Customer],
+        schemaPrefix,
+        cacheEnabled: false,
+        isolationStrategy: 'schema',
+        poolSize: 2,
+      }),
+    );
+    // The root database holds an `orders` table too: unscoped raw SQL would read it.
+    await mysqlAdmin(db.url, 'CREATE TABLE orders (id int PRIMARY KEY, label varchar(50))');
+    await mysqlAdmin(db.url, "INSERT INTO orders VALUES (1, 'ROOT')");
+    const a: Tenant = await provisionTenant(app, 'my-a', 'schema');
+    const b: Tenant = await provisionTenant(app, 'my-b', 'schema');
+    tenantDb = schemaNameFor(schemaPrefix, a.identifier, 'mysql');
+    otherDb = schemaNameFor(schemaPrefix, b.identifier, 'mysql');
+    const connections = app.get(TenantConnectionManager);
+    ds = await connections.getDataSource(a);
+    await ds.getRepository(Order).save({ label: 'a-1' });
+    await (await connections.getDataSource(b)).getRepository(Order).save({ label: 'b-1' });
+    root = app.get<TenancyDataSources>(TENANCY_DATA_SOURCES).root;
+  });
+  afterAll(() => app?.close());
+
+  it('item 8: raw queries issued concurrently inside one transaction all run in the tenant database', async () => {
+    // Staggered by ORM statements (one round trip each): raw queries start in different phases.
+    const results = await ds.transaction((em) =>
+      Promise.all(
+        Array.from({ length: 12 }, async (_, i) => {
+          for (let k = 0; k < i % 3; k++) await em.getRepository(Order).find();
+          return em.query(SQL);
+        }),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: 12 }, () => mine));
+  });
+
+  it('item 9: raw SQL on a runner of the tenant DataSource, in a transaction, and on a given runner', async () => {
+    const runner = ds.createQueryRunner();
+    try {
+      expect(await runner.query(SQL)).toEqual(mine);
+      expect(await ds.query(SQL, [], runner)).toEqual(mine);
+      expect(await Promise.all([runner.query(SQL), runner.query(SQL), runner.query(SQL)])).toEqual([mine, mine, mine]);
+    } finally {
+      await runner.release();
+    }
+    expect(await ds.manager.query(SQL)).toEqual(mine);
+    expect(await ds.transaction((em) => em.query(SQL))).toEqual(mine);
+  });
+
+  it('connections go back to the pool in the root database', async () => {
+    await Promise.all(Array.from({ length: 6 }, () => ds.query(SQL)));
+    const seen = await Promise.all(Array.from({ length: 6 }, () => root.query('SELECT DATABASE() AS d')));
+    expect(seen.map((r: Array<{ d: string }>) => r[0].d)).toEqual(Array.from({ length: 6 }, () => db.name));
+    expect(await root.query(SQL)).toEqual([{ label: 'ROOT' }]);
+  });
+
+  it('the tenant database may be named, and aliases qualify columns', async () => {
+    expect(await ds.query(`SELECT o.label FROM \`${tenantDb}\`.orders o WHERE o.label <> 'x'`)).toEqual(mine);
+    expect(await ds.query(`SELECT orders.label FROM ${tenantDb}.orders`)).toEqual(mine);
+  });
+
+  const refused = (): Array<[string, string]> => [
+    ['the root database', `SELECT * FROM ${db.name}.tenants`],
+    ['the root database in backticks', `SELECT * FROM orders, \`${db.name}\`.\`orders\``],
+    ['another tenant database', `SELECT label FROM orders UNION SELECT label FROM ${otherDb}.orders`],
+    ['another tenant database in a subquery', `SELECT (SELECT label FROM \`${otherDb}\`.orders LIMIT 1) AS l`],
+    ['another tenant database, upper-cased', `SELECT * FROM ${otherDb.toUpperCase()}.ORDERS`],
+    ['information_schema', 'SELECT TABLE_SCHEMA FROM information_schema.TABLES'],
+    ['the mysql database', 'SELECT user FROM mysql.user'],
+    ['USE', `USE \`${db.name}\``],
+    ['SHOW DATABASES', 'SHOW DATABASES'],
+    ['SHOW TABLES of another database', `SHOW TABLES FROM ${otherDb}`],
+    ['CREATE DATABASE', 'CREATE DATABASE evil_copy'],
+    ['an executable comment', `SELECT label FROM orders /*!50000 UNION SELECT label FROM ${otherDb}.orders */`],
+    ['a backslash in a literal', `SELECT label FROM orders WHERE label = 'x\\' UNION SELECT 1 -- '`],
+  ];
+
+  it('refuses raw SQL naming another database, on every path', async () => {
+    for (const [what, sql] of refused()) {
+      await expect(ds.query(sql).then(() => what)).rejects.toThrow(TenancyError);
+      await expect(ds.transaction((em) => em.query(sql)).then(() => what)).rejects.toThrow(TenancyError);
+      const runner = ds.createQueryRunner();
+      try {
+        await expect(runner.query(sql).then(() => what)).rejects.toThrow(TenancyError);
+      } finally {
+        await runner.release();
+      }
+    }
+  });
+
+  it('the refusal names the database and the fix', async () => {
+    await expect(ds.query(`SELECT * FROM ${db.name}.tenants`)).rejects.toThrow(
+      new RegExp(`"${db.name}" is not this tenant's database`),
+    );
+  });
+
+  it('a runner of another DataSource is refused as the runner of a tenant raw query', async () => {
+    const foreign = root.createQueryRunner();
+    try {
+      await expect(ds.query(SQL, [], foreign)).rejects.toThrow(TenancyError);
+    } finally {
+      await foreign.release();
+    }
+  });
+});
