@@ -1,7 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import type { ScopeMode } from '../config/tenancy-options.interface';
 import type { ViewBinding } from '../connection/shared-pool-view';
-import { RESET_TENANT, SET_TENANT, SET_TENANT_LOCAL, withLocalSetting } from './pg-session-scope';
+import { RESET_TENANT, SESSION_RESET, SET_TENANT, SET_TENANT_LOCAL, withLocalSetting } from './pg-session-scope';
 
 /**
  * Row-level security on the shared pool. Session mode: one plain statement per checkout (tenant and search_path),
@@ -14,6 +14,7 @@ export function pgRlsBinding(tenantId: string, scopeMode: ScopeMode, schema = 'p
   if (scopeMode === 'transaction') {
     const setting: [string, unknown[]] = [SET_TENANT_LOCAL, [tenantId, searchPath]];
     return {
+      sessionReset: SESSION_RESET,
       wrapQuery: (runner, run, sql, params) =>
         runner.isTransactionActive ? run(sql, params) : withLocalSetting(runner, setting, () => run(sql, params)),
       afterTransactionStart: async (runner: QueryRunner) => {
@@ -23,11 +24,11 @@ export function pgRlsBinding(tenantId: string, scopeMode: ScopeMode, schema = 'p
     };
   }
   return {
+    sessionReset: SESSION_RESET,
     onCheckout: async (client) => {
       await client.query(SET_TENANT, [tenantId, searchPath]);
     },
-    onRelease: async (client) => {
-      await client.query(RESET_TENANT);
-    },
+    // `cleaned`: the session reset after raw SQL already reset both settings.
+    onRelease: (client, cleaned) => (cleaned ? undefined : client.query(RESET_TENANT).then(() => undefined)),
   };
 }
