@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { TenancyError, TenantConnectionManager, type Tenant } from 'nestjs-tenancy';
 import type { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
 import { schemaNameFor } from '../../libs/tenancy/src/isolation/dialects/tenant-physical-names.util';
@@ -81,6 +81,31 @@ describeWith('mysql', 'MySQL schema mode: raw SQL stays in the tenant database',
     const seen = await Promise.all(Array.from({ length: 6 }, () => root.query('SELECT DATABASE() AS d')));
     expect(seen.map((r: Array<{ d: string }>) => r[0].d)).toEqual(Array.from({ length: 6 }, () => db.name));
     expect(await root.query(SQL)).toEqual([{ label: 'ROOT' }]);
+  });
+
+  it('a runner released inside its transaction (ORM or raw) goes back to the pool rolled back', async () => {
+    const hold = root.createQueryRunner(); // pool of 2: the next checkouts reuse the other connection
+    await hold.connect();
+    try {
+      for (const begin of [
+        (r: QueryRunner) => r.startTransaction(),
+        (r: QueryRunner) => r.query('START TRANSACTION'),
+      ]) {
+        const runner = ds.createQueryRunner();
+        await begin(runner);
+        await runner.manager.getRepository(Order).save({ label: 'never-committed' }, { transaction: false });
+        await runner.release();
+        const next = ds.createQueryRunner();
+        try {
+          expect(Number((await next.query('SELECT @@in_transaction AS t'))[0].t)).toBe(0);
+        } finally {
+          await next.release();
+        }
+      }
+    } finally {
+      await hold.release();
+    }
+    expect(await ds.query(SQL)).toEqual(mine);
   });
 
   it('the tenant database may be named, and aliases qualify columns', async () => {

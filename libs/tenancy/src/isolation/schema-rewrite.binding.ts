@@ -9,17 +9,22 @@ export function replacer(from: string, to: string): (sql: string) => string {
   return (sql) => (sql.includes(from) ? sql.replaceAll(from, to) : sql);
 }
 
+const OPENS = /^\s*(START|BEGIN)\b/i;
+const ENDS = /^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i;
+
 /**
  * MySQL/MariaDB schema mode (a DATABASE per tenant): TypeORM's SQL names the placeholder
  * database and is rewritten. Raw SQL (any statement TypeORM did not generate, on any runner of
  * the view) first scopes the runner's connection once per checkout (`USE` of the tenant
- * database, shared by concurrent statements: issue 11, item 8), passes the database guard, and
- * the connection is switched back to the root database on release (destroyed if that fails).
+ * database, shared by concurrent statements: issue 11, item 8) and passes the database guard. On
+ * release an open transaction is rolled back and the connection goes back to the root database
+ * (destroyed if that fails).
  */
 export function mysqlSchemaBinding(database: string, rootDatabase: string): ViewBinding {
   const rewrite = replacer(`\`${SCHEMA_PLACEHOLDER}\``, `\`${database}\``);
   const own = new WeakSet<QueryRunner>();
   const scoped = new WeakMap<QueryRunner, Promise<unknown>>();
+  const opened = new WeakMap<QueryRunner, boolean>(); // by a transaction-control statement
   const scope = (runner: QueryRunner) => {
     let use = scoped.get(runner);
     if (!use) {
@@ -32,6 +37,7 @@ export function mysqlSchemaBinding(database: string, rootDatabase: string): View
   return {
     rewrite,
     wrapQuery: async (runner, run, sql, params, kind) => {
+      if (kind === 'control') opened.set(runner, OPENS.test(sql) || (opened.get(runner) === true && !ENDS.test(sql)));
       if (kind !== 'raw') return run(sql, params);
       await scope(runner);
       await assertTenantDatabaseOnly(rewrite(sql), database, direct(runner));
@@ -43,7 +49,7 @@ export function mysqlSchemaBinding(database: string, rootDatabase: string): View
       runner.release = async () => {
         const use = scoped.get(runner);
         scoped.delete(runner);
-        if (use) await unscope(runner, use, rootDatabase);
+        if (use || runner.isTransactionActive || opened.get(runner)) await restore(runner, use, rootDatabase);
         return release();
       };
     },
@@ -57,11 +63,20 @@ function direct(runner: QueryRunner): DirectQuery {
   return (sql, params) => query.call(runner, sql, params);
 }
 
-/** Back to the root database before the pool sees the connection, or the connection is destroyed. */
-async function unscope(runner: QueryRunner, use: Promise<unknown>, rootDatabase: string): Promise<void> {
+/**
+ * Before the pool sees the connection again: any transaction left open rolled back (a manual
+ * runner released without commit, a raw START TRANSACTION), then back to the root database if raw
+ * SQL moved it. If that fails, the connection is destroyed instead.
+ */
+async function restore(runner: QueryRunner, use: Promise<unknown> | undefined, rootDatabase: string): Promise<void> {
+  const send = direct(runner);
   try {
-    await use;
-    await direct(runner)(`USE \`${rootDatabase}\``);
+    await send('ROLLBACK');
+    Object.assign(runner, { isTransactionActive: false });
+    if (use) {
+      await use;
+      await send(`USE \`${rootDatabase}\``);
+    }
   } catch {
     const connection = (await runner.connect().catch(() => undefined)) as { destroy?: () => void } | undefined;
     connection?.destroy?.(); // a destroyed mysql2 connection is not returned by release()
