@@ -7,12 +7,15 @@ import {
   ManyToOne,
   OneToMany,
   PrimaryGeneratedColumn,
+  type DataSource,
   type EntityManager,
   type Repository,
 } from 'typeorm';
 import {
+  InjectTenantDataSource,
   InjectTenantEntityManager,
   InjectTenantRepository,
+  TenantConnectionManager,
   TenancyModule,
   TenantScopedEntity,
   type TenancyModuleOptions,
@@ -62,6 +65,8 @@ export class EntityPathsService {
     @InjectTenantRepository(Client) readonly clients: Repository<Client>,
     @InjectTenantRepository(Invoice) readonly invoices: Repository<Invoice>,
     @InjectTenantEntityManager() readonly em: EntityManager,
+    @InjectTenantDataSource() readonly ds: DataSource,
+    readonly connections: TenantConnectionManager,
   ) {}
 
   /** Seeds one client with two invoices; returns their ids. */

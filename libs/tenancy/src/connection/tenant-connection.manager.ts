@@ -1,9 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import type { EntityTarget, ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import type { TenantActivation } from '../context/tenant-activation.interface';
 import { TenantContext, currentScope, runInScope } from '../context/tenant-context';
 import { TenancyScope } from '../context/tenancy-scope';
+import { TenancyError } from '../errors/tenancy.error';
 import { TenantContextMissingError } from '../errors/tenant-context-missing.error';
 import type { Tenant } from '../models/tenant.model';
 import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
@@ -15,6 +17,12 @@ import { TenantViews } from './tenant-views';
 
 const TX_SLOT = Symbol('tenancy:transaction');
 const LEASE_SLOT = Symbol('tenancy:lease');
+
+interface OpenTransaction {
+  tenantId: string;
+  manager: EntityManager;
+  level?: IsolationLevel;
+}
 
 /**
  * Every per-tenant database resource, behind one manager: shared-pool views (schema, RLS),
@@ -67,18 +75,39 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   }
 
   /**
-   * Runs `fn` in a transaction of the tenant. Tenant repositories used inside join it; a nested
-   * call reuses the outer transaction.
+   * Runs `fn` in a transaction of the tenant, optionally at an isolation level (as TypeORM's
+   * `transaction(level, fn)`). Tenant repositories used inside join it; a nested call reuses the
+   * outer transaction, and refuses a level other than the outer one's (it cannot change it).
+   * @example connections.transaction('SERIALIZABLE', (em) => transfer(em))
    */
-  async transaction<T>(fn: (manager: EntityManager) => Promise<T>, tenant: Tenant = this.context.tenant): Promise<T> {
-    const open = this.activeTransaction(tenant);
-    if (open) return fn(open);
+  transaction<T>(fn: (manager: EntityManager) => Promise<T>, tenant?: Tenant): Promise<T>;
+  transaction<T>(level: IsolationLevel, fn: (manager: EntityManager) => Promise<T>, tenant?: Tenant): Promise<T>;
+  async transaction<T>(
+    levelOrFn: IsolationLevel | ((manager: EntityManager) => Promise<T>),
+    fnOrTenant?: ((manager: EntityManager) => Promise<T>) | Tenant,
+    maybeTenant?: Tenant,
+  ): Promise<T> {
+    const [level, fn, tenant = this.context.tenant] =
+      typeof levelOrFn === 'function'
+        ? [undefined, levelOrFn, fnOrTenant as Tenant | undefined]
+        : [levelOrFn, fnOrTenant as (manager: EntityManager) => Promise<T>, maybeTenant];
+    const open = this.openTransaction(tenant);
+    if (open) {
+      if (level && level !== open.level) {
+        throw new TenancyError(
+          `A ${level} transaction was asked for inside an open ${open.level ?? 'default-level'} transaction of ` +
+            'this tenant, which it would join at that level. Start the outer transaction at that level.',
+        );
+      }
+      return fn(open.manager);
+    }
     const dataSource = await this.getDataSource(tenant);
-    return dataSource.transaction((manager) => {
+    const run = (manager: EntityManager) => {
       const scope = new TenancyScope(tenant);
-      scope.slots.set(TX_SLOT, { tenantId: tenant.id, manager });
+      scope.slots.set(TX_SLOT, { tenantId: tenant.id, manager, level });
       return runInScope(scope, () => fn(manager));
-    });
+    };
+    return level ? dataSource.transaction(level, run) : dataSource.transaction(run);
   }
 
   /** @internal Sync access for the repository proxies: the current tenant's EntityManager. */
@@ -128,8 +157,12 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   }
 
   private activeTransaction(tenant: Tenant): EntityManager | undefined {
-    const tx = currentScope()?.slots.get(TX_SLOT) as { tenantId: string; manager: EntityManager } | undefined;
-    return tx && tx.tenantId === tenant.id ? tx.manager : undefined;
+    return this.openTransaction(tenant)?.manager;
+  }
+
+  private openTransaction(tenant: Tenant): OpenTransaction | undefined {
+    const tx = currentScope()?.slots.get(TX_SLOT) as OpenTransaction | undefined;
+    return tx && tx.tenantId === tenant.id ? tx : undefined;
   }
 
   /** Database tenants: one lease per scope, given back when the scope ends. */

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, ObjectLiteral, Repository } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { TenancyError } from '../errors/tenancy.error';
 import type { EntityTarget } from '../config/tenancy-options.interface';
 import type { TenantConnectionManager } from './tenant-connection.manager';
@@ -82,22 +83,29 @@ export function createTenantRepository<T extends ObjectLiteral>(
   });
 }
 
-/** `@InjectTenantEntityManager()`: its `transaction()` keeps the tenant and joins an open one. */
+type Work = (m: EntityManager) => Promise<unknown>;
+
+/** TypeORM's `transaction(fn)` / `transaction(isolationLevel, fn)`, for the current tenant. */
+function tenantTransaction(manager: TenantConnectionManager) {
+  return (levelOrFn: IsolationLevel | Work, fn?: Work) =>
+    typeof levelOrFn === 'function' ? manager.transaction(levelOrFn) : manager.transaction(levelOrFn, fn as Work);
+}
+
+/**
+ * `@InjectTenantEntityManager()`: its `transaction([isolationLevel,] fn)` keeps the tenant and
+ * joins an open one.
+ */
 export function createTenantEntityManager(manager: TenantConnectionManager): EntityManager {
-  const transaction = (...args: unknown[]) =>
-    manager.transaction(args[args.length - 1] as (m: EntityManager) => Promise<unknown>);
-  return routingProxy(() => manager.currentEntityManager(), { transaction });
+  return routingProxy(() => manager.currentEntityManager(), { transaction: tenantTransaction(manager) });
 }
 
 /** `@InjectTenantDataSource()`: the current tenant's DataSource. */
 export function createTenantDataSource(manager: TenantConnectionManager): DataSource {
-  const transaction = (...args: unknown[]) =>
-    manager.transaction(args[args.length - 1] as (m: EntityManager) => Promise<unknown>);
   return routingProxy(
     () => {
       const em = manager.currentEntityManager();
       return em instanceof Promise ? em.then((m) => m.connection) : em.connection;
     },
-    { transaction },
+    { transaction: tenantTransaction(manager) },
   );
 }
