@@ -33,6 +33,11 @@ function loadError(env: Env, base: Env = BASE): TenancyConfigError {
  */
 const SAMPLES: Record<EnvOption, { raw: string; parsed: unknown; with?: Env }> = {
   databaseUrl: { raw: 'mysql://root:pw@127.0.0.1:3306/app', parsed: 'mysql://root:pw@127.0.0.1:3306/app' },
+  migrationDatabaseUrl: {
+    raw: 'postgresql://owner:pw@127.0.0.1:5432/app',
+    parsed: 'postgresql://owner:pw@127.0.0.1:5432/app',
+    with: { TENANCY_DATABASE_URL: 'postgresql://app:pw@127.0.0.1:5432/app', TENANCY_ISOLATION_STRATEGY: 'rls' },
+  },
   isolationStrategy: { raw: 'rls', parsed: 'rls' },
   resolutionStrategy: { raw: 'path', parsed: 'path' },
   tenantHeaderName: { raw: 'X-Org-ID', parsed: 'X-Org-ID' },

@@ -6,6 +6,7 @@ export type OptionKind = 'string' | 'secret' | 'boolean' | 'int' | 'list' | 'sec
 /** Options that can come from the environment, and how each is parsed. */
 export const ENV_OPTIONS = {
   databaseUrl: 'secret',
+  migrationDatabaseUrl: 'secret',
   isolationStrategy: 'string',
   resolutionStrategy: 'string',
   tenantHeaderName: 'string',

@@ -46,7 +46,28 @@ function expectNoSecret(error: TenancyConfigError): void {
 
 const header = { resolve: () => 'acme' };
 /** [case, patch, every problem expected]: one row per cross-field rule (and its edges). */
+const OWNER_URL = `postgresql://owner:${PASSWORD}@db.internal:5432/app`;
 const CROSS_CASES: Array<[string, Loose, string[]]> = [
+  [
+    'migrationDatabaseUrl without RLS',
+    { isolationStrategy: 'schema', migrationDatabaseUrl: OWNER_URL },
+    [
+      problem(
+        'migrationDatabaseUrl',
+        'applies to row-level security only: use rls (or a hybrid tier on rls), or unset it',
+      ),
+    ],
+  ],
+  [
+    'migrationDatabaseUrl with a MySQL databaseUrl',
+    { isolationStrategy: 'rls', databaseUrl: `mysql://root:${PASSWORD}@db/app`, migrationDatabaseUrl: OWNER_URL },
+    [problem('migrationDatabaseUrl', 'needs a PostgreSQL TENANCY_DATABASE_URL')],
+  ],
+  [
+    'migrationDatabaseUrl that is not PostgreSQL',
+    { isolationStrategy: 'rls', migrationDatabaseUrl: `mysql://root:${PASSWORD}@db/app` },
+    [problem('migrationDatabaseUrl', 'must start with postgresql://')],
+  ],
   [
     'jwt without a secret',
     { resolutionStrategy: 'jwt', jwtSecret: undefined },
@@ -186,6 +207,16 @@ const ACCEPTED: Array<[string, Loose]> = [
   ['encryption with a 32-character key', { enableEncryption: true, encryptionKey: 'k'.repeat(32) }],
   ['a short key while encryption is off', { enableEncryption: false, encryptionKey: 'short' }],
   ['redis store with redisUrl', { store: 'redis', redisUrl: 'rediss://cache:6380' }],
+  ['an owner URL under RLS', { isolationStrategy: 'rls', migrationDatabaseUrl: OWNER_URL }],
+  [
+    'an owner URL under hybrid with an RLS tier',
+    {
+      isolationStrategy: 'hybrid',
+      migrationDatabaseUrl: OWNER_URL,
+      premiumIsolationStrategy: 'schema',
+      standardIsolationStrategy: 'rls',
+    },
+  ],
 ];
 
 describe('resolveTenancyOptions cross-field rules', () => {

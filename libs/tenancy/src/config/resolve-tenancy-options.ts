@@ -79,5 +79,18 @@ function crossFieldProblems(o: ResolvedTenancyOptions): string[] {
       ? ['database', 'redis', 'memory'].includes(o.store)
       : typeof o.store === 'object' && o.store !== null;
   need(storeOk, 'store', 'must be one of database, redis, memory (or a TenantStore instance)');
+  const usesRls =
+    o.isolationStrategy === 'rls' ||
+    (o.isolationStrategy === 'hybrid' && [o.premiumIsolationStrategy, o.standardIsolationStrategy].includes('rls'));
+  need(
+    o.migrationDatabaseUrl === undefined || usesRls,
+    'migrationDatabaseUrl',
+    'applies to row-level security only: use rls (or a hybrid tier on rls), or unset it',
+  );
+  need(
+    o.migrationDatabaseUrl === undefined || String(o.databaseUrl).startsWith('postgres'),
+    'migrationDatabaseUrl',
+    'needs a PostgreSQL TENANCY_DATABASE_URL',
+  );
   return problems;
 }

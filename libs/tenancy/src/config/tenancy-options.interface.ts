@@ -20,6 +20,12 @@ export type EntityTarget = Function | string | object;
 export interface TenancyModuleOptions {
   /** Master database URL: `postgresql://`, `mysql://`, `mariadb://`, `mssql://` or `sqlite:<path>`. Required. */
   databaseUrl: string;
+  /**
+   * RLS: URL of the owner role that creates the shared tables and applies policies and triggers
+   * (PostgreSQL). Then `databaseUrl` is the runtime role: it only verifies at start-up and must own
+   * no tenant table. Unset: the runtime role applies them itself.
+   */
+  migrationDatabaseUrl?: string;
   /** Data isolation. Default `schema`. */
   isolationStrategy?: IsolationStrategy;
   /** Where the tenant identifier comes from. Default `header`. */

@@ -56,6 +56,10 @@ export class TenancyOptionsSchema {
   @IsString(msg('databaseUrl', 'is required (postgresql://, mysql://, mariadb://, mssql:// or sqlite:<path>)'))
   databaseUrl!: string;
 
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, msg('migrationDatabaseUrl', 'must start with postgresql://'))
+  migrationDatabaseUrl?: string;
+
   @IsIn(STRATEGIES, oneOf('isolationStrategy', STRATEGIES)) isolationStrategy!: string;
   @IsIn(RESOLUTIONS, oneOf('resolutionStrategy', RESOLUTIONS)) resolutionStrategy!: string;
   @Matches(/^[A-Za-z0-9-]{1,64}$/, msg('tenantHeaderName', 'must be a valid HTTP header name'))

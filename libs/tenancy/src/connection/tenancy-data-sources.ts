@@ -5,7 +5,8 @@ import type { Dialect } from '../isolation/dialects/dialect.types';
 import { TenantIdSubscriber } from '../isolation/tenant-id.subscriber';
 import { dataSourceOptionsFromUrl } from '../store/data-source-options.util';
 import { TenancyError } from '../errors/tenancy.error';
-import { setUpRls } from '../isolation/rls-setup';
+import { refuseUnsafeRuntimeRole } from '../isolation/rls-preflight';
+import { ownerCreatesRegistry, setUpRls } from '../isolation/rls-setup';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
 
@@ -32,6 +33,7 @@ export class TenancyDataSources {
     readonly root: DataSource,
     readonly dialect: Dialect,
     private readonly options: ResolvedTenancyOptions,
+    private owner?: DataSource,
   ) {}
 
   /** Connects the root pool. `storeEntities` live in the root database (the tenants table). */
@@ -39,7 +41,24 @@ export class TenancyDataSources {
     const dialect = dialectFromUrl(options.databaseUrl);
     const root = new DataSource(rootOptions(options, dialect, storeEntities as Entities));
     await root.initialize();
-    return new TenancyDataSources(serializeSqliteConnection(root), dialect, options);
+    if (dialect !== 'postgres' || !usesStrategy(options, 'rls')) {
+      return new TenancyDataSources(serializeSqliteConnection(root), dialect, options);
+    }
+    let owner: DataSource | undefined;
+    try {
+      if (options.migrationDatabaseUrl) {
+        const ownerOptions = { ...options, databaseUrl: options.migrationDatabaseUrl, poolSize: 2 };
+        owner = await new DataSource(rootOptions(ownerOptions, dialect, storeEntities as Entities)).initialize();
+      }
+      // Every refusal before anything is created (issue 12); then the owner, not the runtime
+      // role, creates the registry, so the runtime role never owns it.
+      await refuseUnsafeRuntimeRole(root, owner);
+      if (owner && (storeEntities as unknown[]).length > 0) await ownerCreatesRegistry(owner, root);
+    } catch (error) {
+      await Promise.all([root.destroy(), owner?.destroy()]);
+      throw error;
+    }
+    return new TenancyDataSources(root, dialect, options, owner);
   }
 
   /** Builds the shared tenant metadata once every `forFeature` entity is known. */
@@ -67,7 +86,14 @@ export class TenancyDataSources {
     };
     this.sharedRls = await borrowPool(this.prepare(new DataSource(rls as DataSourceOptions)), this.root);
     if (!usesStrategy(this.options, 'rls')) return;
-    await setUpRls(this.sharedRls, this.root, this.options);
+    const owner = this.owner;
+    try {
+      const ownerShared = owner && (await borrowPool(new DataSource(rls as DataSourceOptions), owner));
+      await setUpRls(this.sharedRls, this.root, this.options, owner && { root: owner, shared: ownerShared! });
+    } finally {
+      this.owner = undefined; // the owner's pool serves start-up only
+      await owner?.destroy();
+    }
     this.rlsReady = true;
   }
 
@@ -113,6 +139,7 @@ export class TenancyDataSources {
   }
 
   async destroy(): Promise<void> {
+    if (this.owner?.isInitialized) await this.owner.destroy();
     if (this.root.isInitialized) await this.root.destroy();
   }
 

@@ -11,10 +11,12 @@ import { RESET_TENANT, SESSION_RESET, SET_TENANT, SET_TENANT_LOCAL, withLocalSet
 export function pgRlsBinding(tenantId: string, scopeMode: ScopeMode, schema = 'public'): ViewBinding {
   // Raw SQL is unqualified: it runs with search_path = the shared schema, set in the same statement.
   const searchPath = `"${schema}"`;
+  const decorateRunner = deleteOnClear;
   if (scopeMode === 'transaction') {
     const setting: [string, unknown[]] = [SET_TENANT_LOCAL, [tenantId, searchPath]];
     return {
       sessionReset: SESSION_RESET,
+      decorateRunner,
       wrapQuery: (runner, run, sql, params) =>
         runner.isTransactionActive ? run(sql, params) : withLocalSetting(runner, setting, () => run(sql, params)),
       afterTransactionStart: async (runner: QueryRunner) => {
@@ -25,10 +27,26 @@ export function pgRlsBinding(tenantId: string, scopeMode: ScopeMode, schema = 'p
   }
   return {
     sessionReset: SESSION_RESET,
+    decorateRunner,
     onCheckout: async (client) => {
       await client.query(SET_TENANT, [tenantId, searchPath]);
     },
     // `cleaned`: the session reset after raw SQL already reset both settings.
     onRelease: (client, cleaned) => (cleaned ? undefined : client.query(RESET_TENANT).then(() => undefined)),
+  };
+}
+
+/**
+ * `Repository.clear()` sends TRUNCATE, which row security does not scope (and the TRUNCATE guard
+ * refuses): under RLS it deletes the current tenant's rows instead.
+ */
+function deleteOnClear(runner: QueryRunner): void {
+  const driver = runner.connection.driver;
+  runner.clearTable = async (tablePath: string) => {
+    const target = tablePath
+      .split('.')
+      .map((part) => driver.escape(part))
+      .join('.');
+    await runner.query(`DELETE FROM ${target}`);
   };
 }

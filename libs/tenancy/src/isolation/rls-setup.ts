@@ -1,74 +1,144 @@
-import type { DataSource } from 'typeorm';
+import { Table, TableForeignKey, type DataSource, type EntityMetadata } from 'typeorm';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
-import { optionLabel } from '../config/option-specs';
 import { createTenantView } from '../connection/shared-pool-view';
-import { TenancyConfigError } from '../errors/tenancy-config.error';
 import { pgSearchPathBinding } from './pg-schema.binding';
-import { rlsForcedCheckQuery, rlsStatements, roleBypassQuery, type RlsTable } from './dialects/postgres-rls.ddl';
+import {
+  TRUNCATE_GUARD_FUNCTION,
+  junctionTenantColumnStatement,
+  quoteName,
+  registryStatements,
+  runtimeGrantStatements,
+  sameTenantForeignKeyStatements,
+  truncateGuardStatements,
+} from './dialects/postgres-rls-hardening.ddl';
+import { TypeOrmTenantStore } from '../store/typeorm-tenant.store';
+import { rlsStatements } from './dialects/postgres-rls.ddl';
+import { tenantColumnTypeQuery } from './dialects/postgres-rls-state.query';
+import { allTables, rlsLayout, type RlsLayout } from './rls-tables';
+import { verifyRls } from './rls-verify';
+
+/** The owner role's handles (`migrationDatabaseUrl`): its root pool and the shared metadata on it. */
+export interface RlsOwner {
+  readonly root: DataSource;
+  readonly shared: DataSource;
+}
+
+const REGISTRY = 'tenants';
 
 /**
- * Start-up of RLS: refuses a role that bypasses RLS, requires `tenant_id` on every tenant
- * entity, creates the shared tables (synchronize, or the configured migrations), applies
- * ENABLE + FORCE + the policy to each, then verifies FORCE is on. Any failure stops start-up.
+ * Start-up of RLS (the refusals that need nothing created ran before, in
+ * `refuseUnsafeRuntimeRole`). The DDL role (the owner when `migrationDatabaseUrl` is set, else
+ * the runtime role) creates the shared tables: configured migrations, or synchronize plus the
+ * library's hardening (junction `tenant_id`, ENABLE + FORCE + policy, TRUNCATE guard, same-tenant
+ * foreign keys). With migrations the hardening is theirs: it is only verified. The registry is
+ * always put out of tenant reach. Then the runtime role verifies everything; any gap stops start-up.
  */
-export async function setUpRls(shared: DataSource, root: DataSource, options: ResolvedTenancyOptions): Promise<void> {
-  await refuseBypassingRole(root);
-  const tables = tenantTables(shared);
-  // Raw SQL in migrations is unqualified: run them with search_path = public only.
-  if (options.migrations.length > 0)
-    await createTenantView(shared, pgSearchPathBinding('public')).runMigrations({ transaction: 'each' });
-  else await shared.synchronize();
-  for (const table of tables) {
-    for (const sql of rlsStatements(table)) await root.query(sql);
+export async function setUpRls(
+  shared: DataSource,
+  root: DataSource,
+  options: ResolvedTenancyOptions,
+  owner?: RlsOwner,
+): Promise<void> {
+  const layout = rlsLayout(shared);
+  const ddl = owner ?? { root, shared };
+  if (options.migrations.length > 0) {
+    // Raw SQL in migrations is unqualified: run them with search_path = public only.
+    await createTenantView(ddl.shared, pgSearchPathBinding('public')).runMigrations({ transaction: 'each' });
+  } else {
+    await synchronizeHardened(ddl, layout);
   }
-  await assertForced(root, tables);
+  const registry = options.store === 'database' ? REGISTRY : undefined;
+  if (registry && (await exists(ddl.root, registry))) await inTransaction(ddl.root, registryStatements(registry));
+  if (owner) await grantRuntime(owner.root, root, [...allTables(layout), ...(registry ? [registry] : [])]);
+  await verifyRls(root, layout, { separateOwner: owner !== undefined, registry });
 }
 
-async function refuseBypassingRole(root: DataSource): Promise<void> {
-  const { sql, params } = roleBypassQuery();
-  const [row] = (await root.query(sql, [...params])) as Array<{
-    rolsuper: boolean;
-    rolbypassrls: boolean;
-    role?: string;
-  }>;
-  if (row?.rolsuper || row?.rolbypassrls) {
-    throw new TenancyConfigError(
-      `${optionLabel('databaseUrl')} connects as a role that ${row.rolsuper ? 'is a superuser' : 'has BYPASSRLS'}: ` +
-        'row-level security would not isolate tenants. Connect as an ordinary role (NOSUPERUSER NOBYPASSRLS).',
+/**
+ * With a separate owner: the owner creates the tenants registry (so the runtime role never owns
+ * it) and grants the runtime role data privileges on it, before the store looks for it.
+ */
+export async function ownerCreatesRegistry(owner: DataSource, runtime: DataSource): Promise<void> {
+  await new TypeOrmTenantStore(owner).ensureSchema();
+  await grantRuntime(owner, runtime, [REGISTRY]);
+}
+
+async function synchronizeHardened(ddl: RlsOwner, layout: RlsLayout): Promise<void> {
+  // TypeORM would build junctions without tenant_id and drop a column it does not know on the
+  // next synchronize: the library owns their DDL.
+  const junctions = ddl.shared.entityMetadatas.filter((m) => m.tableType === 'junction');
+  junctions.forEach((m) => Object.assign(m, { synchronize: false }));
+  await ddl.shared.synchronize();
+  for (const j of layout.junctions) {
+    await createJunction(
+      ddl.shared,
+      junctions.find((m) => m.tableName === j.table)!,
+      j.typeFrom,
     );
   }
-}
-
-function tenantTables(shared: DataSource): RlsTable[] {
-  return shared.entityMetadatas
-    .filter((m) => m.tableType !== 'view' && m.tableType !== 'junction')
-    .map((m) => {
-      if (!m.findColumnWithDatabaseName('tenant_id')) {
-        throw new TenancyConfigError(
-          `Entity ${m.name} has no tenant_id column: under RLS every tenant entity needs one. ` +
-            'Extend TenantScopedEntity or declare @Column({ name: "tenant_id" }).',
-        );
-      }
-      return { schema: m.schema ?? 'public', table: m.tableName };
-    });
-}
-
-async function assertForced(root: DataSource, tables: RlsTable[]): Promise<void> {
-  if (tables.length === 0) return;
-  const { sql, params } = rlsForcedCheckQuery(tables);
-  const rows = (await root.query(sql, [...params])) as Array<{
-    schema: string;
-    table: string;
-    relrowsecurity: boolean;
-    relforcerowsecurity: boolean;
-  }>;
-  const found = new Map(rows.map((r) => [`${r.schema}.${r.table}`, r]));
-  for (const t of tables) {
-    const row = found.get(`${t.schema}.${t.table}`);
-    if (!row?.relrowsecurity || !row.relforcerowsecurity) {
-      throw new TenancyConfigError(
-        `Table ${t.schema}.${t.table} lacks ENABLE/FORCE ROW LEVEL SECURITY: refusing to start under RLS.`,
-      );
-    }
+  await ddl.root.query(TRUNCATE_GUARD_FUNCTION);
+  for (const table of allTables(layout)) {
+    await inTransaction(ddl.root, [
+      ...rlsStatements({ schema: 'public', table }),
+      ...truncateGuardStatements(table),
+      ...layout.foreignKeys.filter((fk) => fk.table === table).flatMap(sameTenantForeignKeyStatements),
+    ]);
   }
+}
+
+/** Creates a missing junction table with its keys, indexes and a `tenant_id` filled from the scope. */
+async function createJunction(shared: DataSource, meta: EntityMetadata, typeFrom: string): Promise<void> {
+  const runner = shared.createQueryRunner();
+  try {
+    if (await runner.hasTable(meta.tablePath)) return; // an existing one is verified, never altered
+    const table = Table.create(meta, shared.driver);
+    meta.foreignKeys.forEach((fk) => table.addForeignKey(TableForeignKey.create(fk, shared.driver)));
+    const { sql, params } = tenantColumnTypeQuery(typeFrom);
+    const [{ type }] = (await runner.query(sql, [...params])) as Array<{ type: string }>;
+    await runner.startTransaction();
+    await runner.createTable(table, false, true, true);
+    await runner.query(junctionTenantColumnStatement(meta.tableName, type));
+    await runner.commitTransaction();
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Data privileges for the runtime role on the tables that exist and their sequences. */
+async function grantRuntime(owner: DataSource, runtime: DataSource, tables: string[]): Promise<void> {
+  const [{ role }] = (await runtime.query('SELECT current_user AS "role"')) as Array<{ role: string }>;
+  const existing = (await owner.query(
+    "SELECT relname AS \"table\" FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') " +
+      'AND relname = ANY($1::text[])',
+    [tables],
+  )) as Array<{ table: string }>;
+  const sequences = (await owner.query(
+    'SELECT s.oid::regclass::text AS "seq" FROM pg_class s JOIN pg_depend d ON d.objid = s.oid ' +
+      "AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') " +
+      "JOIN pg_class t ON t.oid = d.refobjid WHERE s.relkind = 'S' AND t.relnamespace = 'public'::regnamespace " +
+      'AND t.relname = ANY($1::text[])',
+    [tables],
+  )) as Array<{ seq: string }>;
+  await inTransaction(owner, [
+    ...runtimeGrantStatements(
+      existing.map((t) => t.table),
+      role,
+    ),
+    ...sequences.map((s) => `GRANT USAGE, SELECT ON SEQUENCE ${s.seq} TO ${quoteName(role)}`),
+  ]);
+}
+
+async function exists(ds: DataSource, table: string): Promise<boolean> {
+  const [row] = (await ds.query('SELECT to_regclass($1) IS NOT NULL AS "found"', [`public.${table}`])) as Array<{
+    found: boolean;
+  }>;
+  return row.found;
+}
+
+async function inTransaction(ds: DataSource, statements: string[]): Promise<void> {
+  await ds.transaction(async (manager) => {
+    for (const sql of statements) await manager.query(sql);
+  });
 }
