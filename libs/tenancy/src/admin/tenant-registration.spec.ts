@@ -42,7 +42,7 @@ function setup(
     store,
     provisioner as never,
     { databaseName: () => 'x' } as never,
-    { evict: (id: string) => evicted.push(id) } as never,
+    { evict: (id: string) => evicted.push(id), entityList: [class Widget {}] } as never,
     new TenantFieldCrypto(null),
     { inspect: async () => 'none', label: () => 'schema' } as never,
   );

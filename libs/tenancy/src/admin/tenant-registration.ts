@@ -80,6 +80,7 @@ export class TenantRegistration {
   private validate(input: RegisterTenantInput): CreateTenantInput {
     try {
       const draft = validateRegistration(input, this.options);
+      this.assertSomethingToCreate();
       // Physical names are refused here when over the dialect's limit (never truncated).
       if (draft.isolationStrategy === 'schema') this.provisioner.schemaName(draft);
       if (draft.isolationStrategy === 'database' && !draft.databaseUrl) this.databases.databaseName(draft);
@@ -87,6 +88,16 @@ export class TenantRegistration {
     } catch (cause) {
       throw new TenantProvisioningError(identifierLabel(input), 'validate', cause);
     }
+  }
+
+  /** Without entities or migrations a tenant would get no tables, and every request would fail. */
+  private assertSomethingToCreate(): void {
+    if (this.connections.entityList.length > 0 || this.options.migrations.length > 0) return;
+    throw new TenancyError(
+      'no tenant entities (TenancyModule.forFeature([...]) or the entities option) and no migrations ' +
+        '(the migrations option): the tenant would get no tables. Import the module that calls forFeature ' +
+        '(also in the CLI module), or configure migrations.',
+    );
   }
 
   private async reserve(draft: CreateTenantInput): Promise<Tenant> {

@@ -64,6 +64,7 @@ const SAMPLES: Record<EnvOption, { raw: string; parsed: unknown; with?: Env }> =
   store: { raw: 'memory', parsed: 'memory' },
   cacheEnabled: { raw: 'false', parsed: false },
   redisUrl: { raw: 'redis://cache:6379/2', parsed: 'redis://cache:6379/2' },
+  redisKeyPrefix: { raw: 'orders:{tenancy}:', parsed: 'orders:{tenancy}:' },
   l1CacheMaxSize: { raw: '500', parsed: 500 },
   l1CacheTtlSeconds: { raw: '15', parsed: 15 },
   enableEncryption: { raw: 'yes', parsed: true, with: { TENANCY_ENCRYPTION_KEY: KEY_A } },

@@ -30,6 +30,7 @@ export const ENV_OPTIONS = {
   store: 'string',
   cacheEnabled: 'boolean',
   redisUrl: 'secret',
+  redisKeyPrefix: 'string',
   l1CacheMaxSize: 'int',
   l1CacheTtlSeconds: 'int',
   enableEncryption: 'boolean',

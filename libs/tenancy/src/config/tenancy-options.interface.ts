@@ -74,6 +74,12 @@ export interface TenancyModuleOptions {
   cacheEnabled?: boolean;
   /** Redis URL for L2 cache, invalidation across instances, shared rate limits and the redis store. */
   redisUrl?: string;
+  /**
+   * Prefix of every Redis key and pub/sub channel (L2 cache, invalidation, redis store, rate
+   * limits). Default `tenancy:<hash>:`, derived from the host, port and database of
+   * `databaseUrl`: two applications with different databases never meet on one Redis.
+   */
+  redisKeyPrefix?: string;
   /** L1 entries. Default 1000. */
   l1CacheMaxSize?: number;
   /** L1 time to live. Default 60 s. */

@@ -89,6 +89,9 @@ export class TenancyOptionsSchema {
   @IsArray(msg('migrations', 'must be a list')) migrations!: unknown[];
   @IsBoolean(msg('cacheEnabled', 'must be a boolean')) cacheEnabled!: boolean;
   @IsOptional() @Matches(/^rediss?:\/\/.+/, msg('redisUrl', 'must start with redis:// or rediss://')) redisUrl?: string;
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9:_{}.-]{1,100}$/, msg('redisKeyPrefix', 'must be 1-100 characters of A-Z a-z 0-9 : _ { } . -'))
+  redisKeyPrefix?: string;
   @apply(int('l1CacheMaxSize', 1)) l1CacheMaxSize!: number;
   @apply(int('l1CacheTtlSeconds', 1, 86400)) l1CacheTtlSeconds!: number;
   @IsBoolean(msg('enableEncryption', 'must be a boolean')) enableEncryption!: boolean;

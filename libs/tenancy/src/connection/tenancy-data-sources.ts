@@ -9,6 +9,7 @@ import { refuseUnsafeRuntimeRole } from '../isolation/rls-preflight';
 import { ownerCreatesRegistry, setUpRls } from '../isolation/rls-setup';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
+import { assertMigrationGlobsMatch } from '../config/migration-globs.util';
 
 type Entities = NonNullable<DataSourceOptions['entities']>;
 
@@ -28,6 +29,7 @@ export class TenancyDataSources {
    * manager installs the tenant-aware relation loader here: lazy relations, issue 11).
    */
   prepare: <T extends DataSource>(dataSource: T) => T = (dataSource) => dataSource;
+  private readonly deferred: Array<() => Promise<void>> = [];
 
   private constructor(
     readonly root: DataSource,
@@ -38,6 +40,7 @@ export class TenancyDataSources {
 
   /** Connects the root pool. `storeEntities` live in the root database (the tenants table). */
   static async connect(options: ResolvedTenancyOptions, storeEntities: Entities): Promise<TenancyDataSources> {
+    assertMigrationGlobsMatch(options.migrations);
     const dialect = dialectFromUrl(options.databaseUrl);
     const root = new DataSource(rootOptions(options, dialect, storeEntities as Entities));
     await root.initialize();
@@ -61,8 +64,24 @@ export class TenancyDataSources {
     return new TenancyDataSources(root, dialect, options, owner);
   }
 
-  /** Builds the shared tenant metadata once every `forFeature` entity is known. */
+  /**
+   * Runs `create` (e.g. the tenants table) at the end of `buildShared`, once every start-up
+   * refusal check has passed: a refused start creates nothing (issue 12 item 10).
+   */
+  afterStartupChecks(create: () => Promise<void>): void {
+    this.deferred.push(create);
+  }
+
+  /**
+   * Builds the shared tenant metadata once every `forFeature` entity is known (RLS: checks,
+   * then creates the shared tables and policies), then runs what waited for the checks.
+   */
   async buildShared(entities: Entities): Promise<void> {
+    await this.buildSharedSets(entities);
+    for (const create of this.deferred.splice(0)) await create();
+  }
+
+  private async buildSharedSets(entities: Entities): Promise<void> {
     if (entities.length === 0) return;
     const base = tenantOptions(this.root.options, entities);
     this.sharedSchema = serializeSqliteConnection(

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { redisKeyPrefixOf } from '../config/redis-key-prefix.util';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
@@ -62,9 +63,14 @@ export class CachedTenantStore implements TenantStore {
     this.bus = new TenantInvalidationBus(redis, subscriber, `${ns}invalidate`, handlers, this.monitor);
   }
 
-  /** Options from the module's resolved options (`l1CacheMaxSize`, `l1CacheTtlSeconds`, `redisUrl`). */
+  /** Options from the module's resolved options (`l1CacheMaxSize`, `l1CacheTtlSeconds`, `redisUrl`, `redisKeyPrefix`). */
   static optionsFrom(options: ResolvedTenancyOptions): CachedTenantStoreOptions {
-    return { l1MaxSize: options.l1CacheMaxSize, ttlSeconds: options.l1CacheTtlSeconds, redisUrl: options.redisUrl };
+    return {
+      l1MaxSize: options.l1CacheMaxSize,
+      ttlSeconds: options.l1CacheTtlSeconds,
+      redisUrl: options.redisUrl,
+      namespace: redisKeyPrefixOf(options),
+    };
   }
 
   /** Connects Redis and subscribes to invalidations. Never rejects (Redis being down is not fatal). */

@@ -1,3 +1,4 @@
+import { redisKeyPrefixOf } from '../config/redis-key-prefix.util';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import type { TenancyDataSources } from '../connection/tenancy-data-sources';
 import { CachedTenantStore } from './cached-tenant.store';
@@ -26,8 +27,10 @@ export async function createTenantStore(
 async function baseStore(options: ResolvedTenancyOptions, sources: TenancyDataSources): Promise<TenantStore> {
   if (typeof options.store === 'object') return options.store;
   if (options.store === 'memory') return new InMemoryTenantStore();
-  if (options.store === 'redis') return new RedisTenantStore(options.redisUrl!);
+  if (options.store === 'redis')
+    return new RedisTenantStore(options.redisUrl!, { namespace: redisKeyPrefixOf(options) });
   const store = new TypeOrmTenantStore(sources.root);
-  await store.ensureSchema();
+  // Not yet: a start-up that the later checks refuse must leave no tenants table behind.
+  sources.afterStartupChecks(() => store.ensureSchema());
   return store;
 }

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import type { TenancyModuleOptions } from '../../config/tenancy-options.interface';
 import { TENANCY_DEFAULTS } from '../../config/tenancy.defaults';
+import { redisKeyPrefixOf } from '../../config/redis-key-prefix.util';
 import { MemoryRateLimiter } from './memory.rate-limiter';
 import type { RateLimiter } from './rate-limiter.interface';
 import { RedisRateLimiter } from './redis.rate-limiter';
@@ -23,5 +24,5 @@ export function createRateLimiter(options: TenancyModuleOptions): RateLimiter | 
     commandTimeout: 500,
   });
   client.on('error', () => undefined); // reported by the limiter's fallback warning instead
-  return new RedisRateLimiter(client, limits, { ownsClient: true });
+  return new RedisRateLimiter(client, limits, { ownsClient: true, keyPrefix: `${redisKeyPrefixOf(options)}rl:` });
 }
