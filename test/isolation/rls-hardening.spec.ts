@@ -140,6 +140,9 @@ describeWith('postgres', 'RLS covers what row security does not (issue 11)', () 
         /same tenant/,
       );
       await expect(raw(b, `UPDATE orders SET "customerId" = ${ca.id}`)).rejects.toThrow(/same tenant/);
+      const rel = (await app.manager.getDataSource(b)).createQueryBuilder().relation(Order, 'customer');
+      await expect(rel.of(own.id).set(ca.id)).rejects.toThrow(/same tenant/);
+      expect(await ctx.run(b, () => repo(Order).count({ where: { customer: { id: ca.id } } }))).toBe(0);
     });
 
     it('lets a tenant delete its own row after another tried to reference it', async () => {
@@ -159,6 +162,27 @@ describeWith('postgres', 'RLS covers what row security does not (issue 11)', () 
       expect(before).toBe(1);
       expect(await ctx.run(b, () => repo(Item).count())).toBe(1);
     });
+  });
+
+  it('in scopeMode transaction: links carry their tenant, clear() and TRUNCATE stay scoped', async () => {
+    const tx = await bootRls(role.url, ENTITIES, { scopeMode: 'transaction' });
+    try {
+      const ds = await tx.manager.getDataSource(b);
+      const [post, tag] = [
+        await ds.getRepository(Post).save({ title: 'b-tx' }),
+        await ds.getRepository(Tag).save({ label: 'b-tx' }),
+      ];
+      await ds.createQueryBuilder().relation(Post, 'tags').of(post.id).add(tag.id);
+      expect(await ds.query('SELECT tenant_id FROM post_tags WHERE "postsId" = $1', [post.id])).toEqual([
+        { tenant_id: b.id },
+      ]);
+      await ds.getRepository(Memo).save({ body: 'b-tx' });
+      await ds.getRepository(Memo).clear();
+      expect(await ds.getRepository(Memo).count()).toBe(0);
+      await expect(ds.query('TRUNCATE memos')).rejects.toThrow(/refused/);
+    } finally {
+      await tx.close();
+    }
   });
 
   describe('the tenants registry', () => {
