@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import type { EntityTarget, ResolvedTenancyOptions } from '../config/tenancy-options.interface';
@@ -8,6 +8,7 @@ import { TenancyScope } from '../context/tenancy-scope';
 import { TenancyError } from '../errors/tenancy.error';
 import { TenantContextMissingError } from '../errors/tenant-context-missing.error';
 import type { Tenant } from '../models/tenant.model';
+import { TenantStore } from '../store/tenant-store.interface';
 import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
 import { DatabaseDataSourceCache } from './database-data-source.cache';
 import { TenantDatabaseOptions } from './tenant-database.options';
@@ -39,6 +40,7 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
     @Inject(TENANCY_DATA_SOURCES) private readonly sources: TenancyDataSources,
     private readonly context: TenantContext,
     private readonly databaseOptions: TenantDatabaseOptions,
+    @Optional() @Inject(TenantStore) private readonly store?: TenantStore,
   ) {
     options.entities.forEach((e) => this.entities.add(e));
     this.views = new TenantViews(sources, options);
@@ -60,6 +62,8 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   }
 
   async onModuleInit(): Promise<void> {
+    // Another instance moved or stopped a tenant: its DataSources here are stale (issue 12 item 5).
+    this.store?.onPlacementChange?.((tenantId) => this.evict(tenantId));
     await this.sources.buildShared(this.entityList as never);
   }
 

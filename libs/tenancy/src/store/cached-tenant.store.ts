@@ -17,6 +17,9 @@ import { MISSING, TenantL1Cache, type Flight } from './tenant-l1.cache';
 import { freezeTenant } from './tenant-record.util';
 import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
 
+/** Patch fields that move a tenant or change whether it is served. */
+const PLACEMENT_FIELDS: ReadonlyArray<keyof TenantPatch> = ['status', 'isolationStrategy', 'databaseUrl'];
+
 /**
  * A `TenantStore` decorator with two cache levels in front of another store: L1 an in-process
  * LRU with TTL (by identifier and by id), L2 Redis with the same TTL (an L2 hit refills L1).
@@ -42,6 +45,7 @@ export class CachedTenantStore implements TenantStore {
   private hits = 0;
   private misses = 0;
   private closing?: Promise<void>;
+  private readonly placementListeners: Array<(tenantId: string) => void> = [];
 
   constructor(
     private readonly inner: TenantStore,
@@ -57,7 +61,10 @@ export class CachedTenantStore implements TenantStore {
     const subscriber = this.track(redis.duplicate());
     this.l2 = new RedisTenantCache(redis, ns, ttlMs, this.monitor);
     const handlers = {
-      onRemote: (change: TenantInvalidation) => this.l1.drop(change),
+      onRemote: (change: TenantInvalidation) => {
+        this.l1.drop(change);
+        if (change.placement) for (const listener of this.placementListeners) listener(change.id);
+      },
       onSubscribed: () => this.l1.clear(),
     };
     this.bus = new TenantInvalidationBus(redis, subscriber, `${ns}invalidate`, handlers, this.monitor);
@@ -107,6 +114,14 @@ export class CachedTenantStore implements TenantStore {
     return hit === MISSING ? Promise.reject(new TenantNotFoundError(id)) : Promise.resolve(hit);
   }
 
+  /**
+   * `listener(tenantId)` runs when another instance changed where a tenant lives or whether it is
+   * served (strategy, database URL, status, deletion), so cached connections can be evicted.
+   */
+  onPlacementChange(listener: (tenantId: string) => void): void {
+    this.placementListeners.push(listener);
+  }
+
   list(query?: ListTenantsQuery): Promise<Tenant[]> {
     return this.inner.list(query);
   }
@@ -120,17 +135,18 @@ export class CachedTenantStore implements TenantStore {
   }
 
   async update(id: string, patch: TenantPatch): Promise<Tenant> {
-    return this.invalidated(await this.inner.update(id, patch));
+    const placement = PLACEMENT_FIELDS.some((field) => patch[field] !== undefined);
+    return this.invalidated(await this.inner.update(id, patch), placement);
   }
 
   async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
-    return this.invalidated(await this.inner.setStatus(id, status));
+    return this.invalidated(await this.inner.setStatus(id, status), true);
   }
 
   async delete(id: string): Promise<void> {
     const tenant = await this.inner.getById(id);
     await this.inner.delete(id);
-    await this.invalidated(tenant);
+    await this.invalidated(tenant, true);
   }
 
   /** Hit and error counters for metrics. `l1.size` counts entries by identifier (negative ones included). */
@@ -180,10 +196,10 @@ export class CachedTenantStore implements TenantStore {
     return tenant;
   }
 
-  private async invalidated<T extends TenantInvalidation>(tenant: T): Promise<T> {
+  private async invalidated<T extends TenantInvalidation>(tenant: T, placement = false): Promise<T> {
     this.l1.drop(tenant);
     await this.l2?.delete(tenant.id, tenant.identifier);
-    await this.bus?.publish(tenant);
+    await this.bus?.publish({ id: tenant.id, identifier: tenant.identifier, placement });
     return tenant;
   }
 

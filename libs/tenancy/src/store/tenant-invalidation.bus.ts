@@ -6,6 +6,8 @@ import type { RedisOutageMonitor } from './redis-outage.monitor';
 export interface TenantInvalidation {
   readonly id: string;
   readonly identifier: string;
+  /** The tenant moved or stopped being served (strategy, database URL, status, deletion). */
+  readonly placement?: boolean;
 }
 
 /** @internal Callbacks of the bus. */
@@ -18,7 +20,7 @@ export interface TenantInvalidationHandlers {
 
 /**
  * @internal Cross-instance invalidation over Redis pub/sub. Messages are JSON
- * `{ id, identifier, instanceId }`; an instance ignores its own. Subscribes on every
+ * `{ id, identifier, placement, instanceId }`; an instance ignores its own. Subscribes on every
  * (re)connection and reports it, so the caller can drop what it may have missed meanwhile.
  */
 export class TenantInvalidationBus {
@@ -47,7 +49,12 @@ export class TenantInvalidationBus {
 
   async publish(change: TenantInvalidation): Promise<void> {
     if (this.publisher.status !== 'ready') return;
-    const message = JSON.stringify({ id: change.id, identifier: change.identifier, instanceId: this.instanceId });
+    const message = JSON.stringify({
+      id: change.id,
+      identifier: change.identifier,
+      placement: change.placement === true,
+      instanceId: this.instanceId,
+    });
     await this.publisher.publish(this.channel, message).catch((error: unknown) => this.monitor.failed(error));
   }
 
@@ -69,8 +76,8 @@ export class TenantInvalidationBus {
     } catch {
       return;
     }
-    const { id, identifier, instanceId } = (parsed ?? {}) as Record<string, unknown>;
+    const { id, identifier, placement, instanceId } = (parsed ?? {}) as Record<string, unknown>;
     if (instanceId === this.instanceId || typeof id !== 'string' || typeof identifier !== 'string') return;
-    this.handlers.onRemote({ id, identifier });
+    this.handlers.onRemote({ id, identifier, placement: placement === true });
   }
 }

@@ -44,6 +44,11 @@ export interface TenantStore {
    * `undefined` when unknown here (then call `getByIdentifier`).
    */
   peekByIdentifier?(identifier: string): Tenant | null | undefined;
+  /**
+   * Optional, for caches shared by several instances: `listener(tenantId)` runs when another
+   * instance changed a tenant's placement or status, so this one evicts its connections.
+   */
+  onPlacementChange?(listener: (tenantId: string) => void): void;
   /** Optional: release connections (called on shutdown). */
   close?(): Promise<void>;
 }
