@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import {
   Column,
   DataSource,
@@ -121,6 +122,10 @@ describe('shared-pool views on TypeORM internals', () => {
     expect(await view.getRepository(PinOrder).createQueryBuilder('o').stream()).toBe('stream');
     expect(streamed[0].sql).toContain('FROM "t_acme"."orders"');
     expect(typeof streamed[0].onEnd).toBe('function');
+  });
+
+  it('pg: a client reports its transaction status (views roll back an open transaction before release)', () => {
+    expect(typeof (Client.prototype as { getTransactionStatus?: unknown }).getTransactionStatus).toBe('function');
   });
 
   it('a view is a full DataSource whose runners and managers belong to the view', async () => {

@@ -1,7 +1,14 @@
 import type { QueryRunner } from 'typeorm';
 import type { ScopeMode } from '../config/tenancy-options.interface';
 import type { ViewBinding } from '../connection/shared-pool-view';
-import { RESET_TENANT, SESSION_RESET, SET_TENANT, SET_TENANT_LOCAL, withLocalSetting } from './pg-session-scope';
+import {
+  RESET_TENANT,
+  SESSION_RESET,
+  SET_TENANT,
+  SET_TENANT_LOCAL,
+  clientOf,
+  withLocalSetting,
+} from './pg-session-scope';
 
 /**
  * Row-level security on the shared pool. Session mode: one plain statement per checkout (tenant and search_path),
@@ -21,6 +28,13 @@ export function pgRlsBinding(tenantId: string, scopeMode: ScopeMode, schema = 'p
         runner.isTransactionActive ? run(sql, params) : withLocalSetting(runner, setting, () => run(sql, params)),
       afterTransactionStart: async (runner: QueryRunner) => {
         const client = (await runner.connect()) as { query(s: string, p: unknown[]): Promise<unknown> };
+        await client.query(SET_TENANT_LOCAL, [tenantId, searchPath]);
+      },
+      // A stream outside a transaction gets one of its own, rolled back when its runner is released.
+      beforeStream: async (runner: QueryRunner) => {
+        if (runner.isTransactionActive) return;
+        const client = await clientOf(runner);
+        if (client.getTransactionStatus?.() !== 'T') await client.query('BEGIN');
         await client.query(SET_TENANT_LOCAL, [tenantId, searchPath]);
       },
     };
