@@ -12,6 +12,7 @@ import { TenantStore } from '../store/tenant-store.interface';
 import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
 import { DatabaseDataSourceCache } from './database-data-source.cache';
 import { TenantDatabaseOptions } from './tenant-database.options';
+import { createActiveRecordDataSource, routeActiveRecord } from './tenant-proxies';
 import { useTenantRelationLoader } from './tenant-relation.loader';
 import type { TenancyDataSources } from './tenancy-data-sources';
 import { TenantViews } from './tenant-views';
@@ -65,6 +66,8 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
     // Another instance moved or stopped a tenant: its DataSources here are stale (issue 12 item 5).
     this.store?.onPlacementChange?.((tenantId) => this.evict(tenantId));
     await this.sources.buildShared(this.entityList as never);
+    const targets = this.sources.sharedSchema?.entityMetadatas.map((m) => m.target) ?? [];
+    routeActiveRecord(targets, createActiveRecordDataSource(this));
   }
 
   /** A DataSource bound to `tenant` (default: the current one); every query through it is scoped. */

@@ -109,3 +109,39 @@ export function createTenantDataSource(manager: TenantConnectionManager): DataSo
     { transaction: tenantTransaction(manager) },
   );
 }
+
+/**
+ * The `dataSource` of active-record entities (`extends BaseEntity`): `Memo.find()`, `memo.save()`
+ * act for the current tenant (inside a library transaction, in it) and throw
+ * `TenantContextMissingError` outside a tenant.
+ */
+export function createActiveRecordDataSource(manager: TenantConnectionManager): DataSource {
+  const getRepository = (target: EntityTarget) => {
+    const em = manager.currentEntityManager('An active-record entity');
+    if (em instanceof Promise) {
+      void em.catch(() => undefined);
+      throw new TenancyError(
+        "Active record is synchronous but this tenant's database is still connecting. Inside HTTP the guard " +
+          'connects it first; in jobs, `await connections.getDataSource(tenant)` first.',
+      );
+    }
+    return em.getRepository(target as never);
+  };
+  return routingProxy(() => createTenantDataSource(manager), {
+    getRepository,
+    transaction: tenantTransaction(manager),
+  });
+}
+
+/**
+ * Routes the static `dataSource` of every active-record entity among `targets` to `dataSource`.
+ * Every DataSource TypeORM builds calls `useDataSource` on these classes (the last one built
+ * won, issue 11): those calls are ignored from now on.
+ */
+export function routeActiveRecord(targets: readonly unknown[], dataSource: DataSource): void {
+  for (const target of targets) {
+    if (typeof target !== 'function' || typeof (target as { useDataSource?: unknown }).useDataSource !== 'function')
+      continue;
+    Object.defineProperty(target, 'dataSource', { get: () => dataSource, set: () => undefined, configurable: true });
+  }
+}
