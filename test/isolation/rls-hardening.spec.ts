@@ -164,6 +164,12 @@ describeWith('postgres', 'RLS covers what row security does not (issue 11)', () 
     });
   });
 
+  it('instances starting together (rolling deploy) all start', async () => {
+    const apps = await Promise.allSettled([1, 2, 3, 4].map(() => bootRls(role.url, ENTITIES)));
+    await Promise.all(apps.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+    expect(apps.map((r) => (r.status === 'rejected' ? String(r.reason) : 'started'))).toEqual(Array(4).fill('started'));
+  });
+
   it('in scopeMode transaction: links carry their tenant, clear() and TRUNCATE stay scoped', async () => {
     const tx = await bootRls(role.url, ENTITIES, { scopeMode: 'transaction' });
     try {

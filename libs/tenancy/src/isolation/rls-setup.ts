@@ -24,6 +24,8 @@ export interface RlsOwner {
 }
 
 const REGISTRY = 'tenants';
+/** Serializes the DDL of instances starting together (rolling deploys): CREATE OR REPLACE races. */
+const SETUP_LOCK = "SELECT pg_advisory_xact_lock(hashtext('nestjs-tenancy:rls-setup'))";
 
 /**
  * Start-up of RLS (the refusals that need nothing created ran before, in
@@ -75,7 +77,7 @@ async function synchronizeHardened(ddl: RlsOwner, layout: RlsLayout): Promise<vo
       j.typeFrom,
     );
   }
-  await ddl.root.query(TRUNCATE_GUARD_FUNCTION);
+  await inTransaction(ddl.root, [TRUNCATE_GUARD_FUNCTION]);
   for (const table of allTables(layout)) {
     await inTransaction(ddl.root, [
       ...rlsStatements({ schema: 'public', table }),
@@ -89,12 +91,13 @@ async function synchronizeHardened(ddl: RlsOwner, layout: RlsLayout): Promise<vo
 async function createJunction(shared: DataSource, meta: EntityMetadata, typeFrom: string): Promise<void> {
   const runner = shared.createQueryRunner();
   try {
-    if (await runner.hasTable(meta.tablePath)) return; // an existing one is verified, never altered
+    await runner.startTransaction();
+    await runner.query(SETUP_LOCK);
+    if (await runner.hasTable(meta.tablePath)) return await runner.commitTransaction(); // verified, never altered
     const table = Table.create(meta, shared.driver);
     meta.foreignKeys.forEach((fk) => table.addForeignKey(TableForeignKey.create(fk, shared.driver)));
     const { sql, params } = tenantColumnTypeQuery(typeFrom);
     const [{ type }] = (await runner.query(sql, [...params])) as Array<{ type: string }>;
-    await runner.startTransaction();
     await runner.createTable(table, false, true, true);
     await runner.query(junctionTenantColumnStatement(meta.tableName, type));
     await runner.commitTransaction();
@@ -139,6 +142,7 @@ async function exists(ds: DataSource, table: string): Promise<boolean> {
 
 async function inTransaction(ds: DataSource, statements: string[]): Promise<void> {
   await ds.transaction(async (manager) => {
+    await manager.query(SETUP_LOCK);
     for (const sql of statements) await manager.query(sql);
   });
 }
