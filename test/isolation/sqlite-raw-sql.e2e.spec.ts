@@ -111,4 +111,46 @@ describe('SQLite schema mode: raw SQL reaches only the tenant tables', () => {
       /"tenants" is not a table of this tenant.*"__tenancy_schema__<table>"/,
     );
   });
+
+  it('each createQueryRunner() of a view is its own runner (one shared runner was re-wrapped per call)', () => {
+    expect(ds.createQueryRunner()).not.toBe(ds.createQueryRunner());
+  });
+});
+
+describe('SQLite database mode: a tenant file cannot ATTACH another', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenancy-sqlite-attach-'));
+  let app: INestApplication;
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ATTACH and DETACH are refused on every path', async () => {
+    app = await bootApp(
+      ordersAppModule({
+        databaseUrl: `sqlite:${join(dir, 'master.sqlite')}`,
+        databaseUrlTemplate: `sqlite:${join(dir, '{database_name}.sqlite')}`,
+        entities: [Order, Customer],
+        cacheEnabled: false,
+        isolationStrategy: 'database',
+      }),
+    );
+    const connections = app.get(TenantConnectionManager);
+    const x = await connections.getDataSource(await provisionTenant(app, 'file-x', 'database'));
+    const y = await connections.getDataSource(await provisionTenant(app, 'file-y', 'database'));
+    await y.getRepository(Order).save({ label: 'y-secret' });
+    const attach = `ATTACH DATABASE '${String(y.options.database)}' AS other`;
+    await expect(x.query(attach)).rejects.toThrow(TenancyError);
+    await expect(x.transaction((em) => em.query(`  attach '${String(y.options.database)}' AS other`))).rejects.toThrow(
+      /ATTACH/,
+    );
+    const runner = x.createQueryRunner();
+    try {
+      await expect(runner.query(attach)).rejects.toThrow(TenancyError);
+      await expect(runner.query('DETACH DATABASE main')).rejects.toThrow(TenancyError);
+    } finally {
+      await runner.release();
+    }
+    expect(await x.query("SELECT 'attach' AS word")).toEqual([{ word: 'attach' }]);
+  });
 });

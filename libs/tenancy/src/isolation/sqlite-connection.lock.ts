@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { TenancyError } from '../errors/tenancy.error';
+import { assertNoAttach } from './sqlite-table.guard';
 
 /** The better-sqlite3 handle as far as the lock needs it. */
 interface SqliteHandle {
@@ -56,7 +57,7 @@ const stmtCaches = new WeakMap<object, Map<string, unknown>>();
  * `createQueryRunner()` is a fresh runner, and a per-connection lock is held by the runner whose
  * statement left the connection inside a transaction (TypeORM's `BEGIN`, or a raw one) until the
  * transaction ends; any other runner's statement waits meanwhile instead of joining it.
- * A no-op for other drivers. Relies on TypeORM internals pinned in shared-pool-view.spec.ts.
+ * ATTACH and DETACH are refused (`assertNoAttach`). A no-op for other drivers. Relies on TypeORM internals pinned in shared-pool-view.spec.ts.
  */
 export function serializeSqliteConnection(dataSource: DataSource): DataSource {
   if (dataSource.options.type !== 'better-sqlite3') return dataSource;
@@ -93,6 +94,7 @@ function lockRunner(runner: QueryRunner, timeoutMs: number): QueryRunner {
     return { handle, lock };
   };
   (runner as { query: unknown }).query = async (sql: string, params?: unknown[], structured?: boolean) => {
+    assertNoAttach(sql);
     const { handle, lock } = await lockOf();
     if (!lock.heldBy(runner)) await lock.acquire(runner);
     try {

@@ -59,6 +59,24 @@ export class SqliteTableGuard {
   }
 }
 
+const MAY_ATTACH = /attach|detach/i;
+
+/**
+ * Refuses ATTACH and DETACH on a library-owned SQLite connection (any mode): a tenant's raw SQL
+ * could otherwise attach another tenant's file (database mode) and read it. TypeORM's own
+ * attachments happen in `initialize()`, before this applies.
+ */
+export function assertNoAttach(sql: string): void {
+  if (!MAY_ATTACH.test(sql)) return;
+  const word = sqlWords(sql, 'sqlite').find((w) => !w.quoted && (w.name === 'attach' || w.name === 'detach'));
+  if (word) {
+    throw new TenancyError(
+      `SQL refused: ${word.name.toUpperCase()} would give this connection another database file (another ` +
+        "tenant's, in database mode). Tenants reach only their own file.",
+    );
+  }
+}
+
 function catalogOf(handle: SqliteCatalogHandle): Catalog {
   const version = `${handle.pragma('schema_version', { simple: true })}:${handle.pragma('temp.schema_version', { simple: true })}`;
   const known = catalogs.get(handle);
