@@ -221,6 +221,19 @@ function contract(store: () => TenantStore): void {
     expect(suspended.every((x) => x.status === 'suspended')).toBe(true);
   });
 
+  it('updateMetadata merges top-level keys atomically: concurrent merges lose nothing (issue 12 item 6)', async () => {
+    const t = await create(ident(), { metadata: { keep: 'me', drop: 'me', tags: ['a'] } });
+    const writers = Array.from({ length: 12 }, (_, i) => store().updateMetadata!(t.id, { [`k${i}`]: i }));
+    await Promise.all(writers);
+    const merged = await store().updateMetadata!(t.id, { drop: null, nested: { x: [1, 2] }, tags: [] });
+    const expected: Record<string, unknown> = { keep: 'me', tags: [], nested: { x: [1, 2] } };
+    for (let i = 0; i < 12; i++) expected[`k${i}`] = i;
+    expect(merged.metadata).toEqual(expected);
+    expect((await store().getById(t.id)).metadata).toEqual(expected);
+    expect(merged.updatedAt.getTime()).toBeGreaterThanOrEqual(t.updatedAt.getTime());
+    await expect(store().updateMetadata!(randomUUID(), { a: 1 })).rejects.toBeInstanceOf(TenantNotFoundError);
+  });
+
   it('deletes a tenant and frees its identifier', async () => {
     const t = await create();
     const before = await store().count();

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { optionLabel } from '../config/option-specs';
+import { ENCRYPTED_METADATA_PREFIX } from '../crypto/field-encryptor';
 import { TenancyConfigError } from '../errors/tenancy-config.error';
 import type { Tenant } from '../models/tenant.model';
 import { TenantStore } from '../store/tenant-store.interface';
@@ -42,7 +43,16 @@ export class KeyRotation {
     report.scanned++;
     try {
       if (!this.crypto.needsRotation(tenant)) return;
-      await this.store.update(tenant.id, this.crypto.reEncrypt(tenant));
+      const { databaseUrl, metadata } = this.crypto.reEncrypt(tenant);
+      if (databaseUrl !== tenant.databaseUrl) await this.store.update(tenant.id, { databaseUrl });
+      // Only the secrets, merged: metadata written meanwhile (updateMetadata) is not lost.
+      const secrets = Object.fromEntries(
+        Object.entries(metadata).filter(([k]) => k.startsWith(ENCRYPTED_METADATA_PREFIX)),
+      );
+      if (Object.keys(secrets).length > 0) {
+        if (this.store.updateMetadata) await this.store.updateMetadata(tenant.id, secrets);
+        else await this.store.update(tenant.id, { metadata });
+      }
       report.reEncrypted++;
     } catch (error) {
       report.failed.push({ tenant: tenant.identifier, error: error instanceof Error ? error.message : String(error) });

@@ -70,6 +70,16 @@ export class TenantAdminService {
     return this.lifecycle.update(id, patch);
   }
 
+  /**
+   * Merges `patch` into the tenant's metadata atomically (concurrent merges, and a key rotation
+   * beside them, never lose one another): each key replaces the stored value, `null` removes the
+   * key. Values under `_enc_*` keys are encrypted before they are stored.
+   * @example await admin.updateMetadata('acme', { plan: 'gold', _enc_apiKey: 'sk-…', trial: null });
+   */
+  updateMetadata(id: string, patch: Record<string, unknown>): Promise<Tenant> {
+    return this.lifecycle.updateMetadata(id, patch);
+  }
+
   /** Stops serving the tenant (requests get 404); data is kept. */
   suspend(id: string): Promise<Tenant> {
     return this.lifecycle.suspend(id);

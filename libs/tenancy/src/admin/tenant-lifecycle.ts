@@ -48,6 +48,15 @@ export class TenantLifecycle {
     return updated;
   }
 
+  async updateMetadata(idOrIdentifier: string, patch: Record<string, unknown>): Promise<Tenant> {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+      throw new TenancyError('updateMetadata(id, patch): patch must be a plain object');
+    if (!this.store.updateMetadata)
+      throw new TenancyError('updateMetadata needs a TenantStore with updateMetadata (an atomic merge)');
+    const tenant = await this.get(idOrIdentifier);
+    return this.store.updateMetadata(tenant.id, this.secretsEncrypted(patch));
+  }
+
   async suspend(idOrIdentifier: string): Promise<Tenant> {
     const tenant = await this.get(idOrIdentifier);
     this.assertFrom(tenant, ['active', 'suspended'], 'suspend');
@@ -78,6 +87,13 @@ export class TenantLifecycle {
     const updated = await this.store.setStatus(tenant.id, status);
     this.connections.evict(tenant.id);
     return updated;
+  }
+
+  /** `_enc_*` values encrypted; removals (`null`) and `undefined` passed through as they are. */
+  private secretsEncrypted(patch: Record<string, unknown>): Record<string, unknown> {
+    const values = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null && v !== undefined));
+    const encrypted = this.crypto.forStore({ metadata: values }).metadata ?? {};
+    return { ...patch, ...encrypted };
   }
 
   private assertFrom(tenant: Tenant, allowed: TenantStatus[], action: string): void {

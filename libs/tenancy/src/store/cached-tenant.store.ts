@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { redisKeyPrefixOf } from '../config/redis-key-prefix.util';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { TenancyError } from '../errors/tenancy.error';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
 import {
@@ -137,6 +138,13 @@ export class CachedTenantStore implements TenantStore {
   async update(id: string, patch: TenantPatch): Promise<Tenant> {
     const placement = PLACEMENT_FIELDS.some((field) => patch[field] !== undefined);
     return this.invalidated(await this.inner.update(id, patch), placement);
+  }
+
+  /** The wrapped store's atomic merge, then invalidation everywhere. */
+  async updateMetadata(id: string, patch: Record<string, unknown>): Promise<Tenant> {
+    if (!this.inner.updateMetadata)
+      throw new TenancyError('the wrapped TenantStore has no updateMetadata (atomic merge)');
+    return this.invalidated(await this.inner.updateMetadata(id, patch));
   }
 
   async setStatus(id: string, status: TenantStatus): Promise<Tenant> {

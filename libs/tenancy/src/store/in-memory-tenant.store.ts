@@ -1,6 +1,7 @@
 import { TenantAlreadyExistsError } from '../errors/tenant-already-exists.error';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
+import { mergeMetadata, splitMetadataPatch } from './metadata-merge.util';
 import { buildTenant, compareTenants, freezeTenant, patchTenant } from './tenant-record.util';
 import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
 
@@ -47,6 +48,12 @@ export class InMemoryTenantStore implements TenantStore {
 
   async update(id: string, patch: TenantPatch): Promise<Tenant> {
     return this.put(patchTenant(this.require(id), patch));
+  }
+
+  /** Top-level merge (`null` removes a key); atomic on the one JS thread. */
+  async updateMetadata(id: string, patch: Record<string, unknown>): Promise<Tenant> {
+    const tenant = this.require(id);
+    return this.put(patchTenant(tenant, { metadata: mergeMetadata(tenant.metadata, splitMetadataPatch(patch)) }));
   }
 
   async setStatus(id: string, status: TenantStatus): Promise<Tenant> {

@@ -4,6 +4,7 @@ import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
 import { CREATE_TENANT, DELETE_TENANT, REPLACE_TENANT } from './redis-tenant.scripts';
 import { tenantFromJson, tenantToJson } from './tenant-json.util';
+import { mergeMetadata, splitMetadataPatch } from './metadata-merge.util';
 import { buildTenant, patchTenant } from './tenant-record.util';
 import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
 
@@ -69,11 +70,21 @@ export class RedisTenantStore implements TenantStore {
   }
 
   async update(id: string, patch: TenantPatch): Promise<Tenant> {
+    return this.compareAndSet(id, () => patch);
+  }
+
+  /** Top-level merge (`null` removes a key), compare-and-set in a Lua script: no merge is lost. */
+  async updateMetadata(id: string, patch: Record<string, unknown>): Promise<Tenant> {
+    const changes = splitMetadataPatch(patch);
+    return this.compareAndSet(id, (before) => ({ metadata: mergeMetadata(before.metadata, changes) }));
+  }
+
+  private async compareAndSet(id: string, patchOf: (before: Tenant) => TenantPatch): Promise<Tenant> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await this.redis.get(this.tenantKey(id));
       if (current === null) throw new TenantNotFoundError(id);
       const before = tenantFromJson(current);
-      const after = patchTenant(before, patch);
+      const after = patchTenant(before, patchOf(before));
       const json = tenantToJson(after);
       const keys = [this.tenantKey(id), this.statusKey(before.status), this.statusKey(after.status)];
       if ((await REPLACE_TENANT.run(this.redis, keys, [current, json, id, after.createdAt.getTime()])) === 1) {

@@ -37,6 +37,12 @@ export interface TenantStore {
   list(query?: ListTenantsQuery): Promise<Tenant[]>;
   update(id: string, patch: TenantPatch): Promise<Tenant>;
   setStatus(id: string, status: TenantStatus): Promise<Tenant>;
+  /**
+   * Atomic top-level merge into `metadata`: each key of `patch` replaces the stored one, `null`
+   * removes it. Concurrent merges never lose one another. Optional for custom stores (then
+   * `TenantAdminService.updateMetadata` refuses rather than merge unsafely).
+   */
+  updateMetadata?(id: string, patch: Record<string, unknown>): Promise<Tenant>;
   delete(id: string): Promise<void>;
   count(query?: Pick<ListTenantsQuery, 'status'>): Promise<number>;
   /**

@@ -11,6 +11,7 @@ import { TenantAlreadyExistsError } from '../errors/tenant-already-exists.error'
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
 import { dataSourceOptionsFromUrl } from './data-source-options.util';
+import { mergeMetadata, mergeMetadataInPlace, splitMetadataPatch } from './metadata-merge.util';
 import { isDuplicateKeyError } from './duplicate-key.util';
 import { tenantEntitySchema, type TenantRow } from './tenant.entity';
 import { buildTenant, cleanPatch, freezeTenant, isUuid } from './tenant-record.util';
@@ -116,6 +117,22 @@ export class TypeOrmTenantStore implements TenantStore {
     const changes = { ...cleanPatch(patch), updatedAt: new Date() };
     await this.repo.update({ id }, changes as QueryDeepPartialEntity<TenantRow>);
     return freezeTenant({ ...current, ...changes });
+  }
+
+  /** Atomic top-level merge: one UPDATE (PostgreSQL, MySQL/MariaDB, SQLite), a locking transaction on SQL Server. */
+  async updateMetadata(id: string, patch: Record<string, unknown>): Promise<Tenant> {
+    await this.findRow({ id }, id);
+    const changes = splitMetadataPatch(patch);
+    const meta = this.dataSource.getMetadata(this.repo.target);
+    if (!(await mergeMetadataInPlace(this.dataSource, meta, id, changes))) {
+      await this.dataSource.transaction(async (em) => {
+        const row = await em.findOne(this.repo.target, { where: { id }, lock: { mode: 'pessimistic_write' } });
+        if (!row) throw new TenantNotFoundError(id);
+        const metadata = mergeMetadata(row.metadata ?? {}, changes);
+        await em.update(this.repo.target, { id }, { metadata, updatedAt: new Date() } as never);
+      });
+    }
+    return this.getById(id);
   }
 
   async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
