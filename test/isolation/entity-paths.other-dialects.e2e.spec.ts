@@ -5,15 +5,17 @@ import { join } from 'node:path';
 import request from 'supertest';
 import {
   TenantAdminService,
+  TenantConnectionManager,
+  TenantContext,
   TenantContextMissingError,
   type TenancyModuleOptions,
   type TenantIsolation,
 } from 'nestjs-tenancy';
 import { describeWith, serviceUrl, useMysqlDatabase, withDatabase } from '../support';
 import { bootApp } from '../support/tenancy-app';
-import { Memo, constructedInvoice, entityPathsModule } from './support/entity-paths.fixture';
+import { Client, Memo, constructedInvoice, entityPathsModule } from './support/entity-paths.fixture';
 
-/** Lazy relations, RelationQueryBuilder and active record on MySQL/MariaDB and SQLite (issue 11 items 6, 7). */
+/** Lazy relations, RelationQueryBuilder, active record, tenant_id on MySQL/MariaDB and SQLite (issue 11 items 6, 7, 12). */
 function entityPathChecks(options: () => TenancyModuleOptions, strategy: TenantIsolation): () => void {
   return () => {
     let app: INestApplication;
@@ -70,6 +72,21 @@ function entityPathChecks(options: () => TenancyModuleOptions, strategy: TenantI
       await Promise.all(ids.map((id) => post(id, '/memos/static', { body: `${id}-static` }).expect(201)));
       const lists = await Promise.all(ids.map((id) => get(id, '/memos/qb').expect(200)));
       ids.forEach((id, i) => expect([...(lists[i].body as string[])].sort()).toEqual([`${id}-memo`, `${id}-static`]));
+    });
+
+    it('tenant_id is the tenant of the DataSource written through (another tenant’s manager, forged value)', async () => {
+      const connections = app.get(TenantConnectionManager);
+      const [a, b] = await Promise.all(ids.map((id) => app.get(TenantAdminService).get(id)));
+      const saved = await app.get(TenantContext).run(a, async () => {
+        const repo = (await connections.getEntityManager(b)).getRepository(Client);
+        return repo.save(repo.create({ name: 'written-for-b', tenantId: a.id }));
+      });
+      const read = await (
+        await connections.getEntityManager(b)
+      )
+        .getRepository(Client)
+        .findOneByOrFail({ id: saved.id });
+      expect(read.tenantId).toBe(b.id);
     });
 
     it('outside a tenant: TenantContextMissingError, for active record and lazy loads alike', async () => {
