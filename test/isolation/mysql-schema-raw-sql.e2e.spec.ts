@@ -76,6 +76,19 @@ describeWith('mysql', 'MySQL schema mode: raw SQL stays in the tenant database',
     expect(await ds.transaction((em) => em.query(SQL))).toEqual(mine);
   });
 
+  it('query-builder SQL that names no tenant table runs in the tenant database, or is refused', async () => {
+    const registry = ds.createQueryBuilder().select('t.identifier', 'identifier').from('tenants', 't');
+    await expect(registry.getRawMany()).rejects.toThrow(/doesn't exist/);
+    const qb = () => ds.createQueryBuilder().select('t.label', 'label').from('orders', 't').orderBy('t.id');
+    expect(await qb().getRawMany()).toEqual(mine);
+    expect(
+      await ds.transaction((em) => em.createQueryBuilder().select('t.label', 'label').from('orders', 't').getRawMany()),
+    ).toEqual(mine);
+    await expect(ds.createQueryBuilder().select('*').from(`${db.name}.tenants`, 't').getRawMany()).rejects.toThrow(
+      TenancyError,
+    );
+  });
+
   it('connections go back to the pool in the root database', async () => {
     await Promise.all(Array.from({ length: 6 }, () => ds.query(SQL)));
     const seen = await Promise.all(Array.from({ length: 6 }, () => root.query('SELECT DATABASE() AS d')));

@@ -21,7 +21,8 @@ const ENDS = /^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i;
  * (destroyed if that fails).
  */
 export function mysqlSchemaBinding(database: string, rootDatabase: string): ViewBinding {
-  const rewrite = replacer(`\`${SCHEMA_PLACEHOLDER}\``, `\`${database}\``);
+  const qualifier = `\`${database}\``;
+  const rewrite = replacer(`\`${SCHEMA_PLACEHOLDER}\``, qualifier);
   const own = new WeakSet<QueryRunner>();
   const scoped = new WeakMap<QueryRunner, Promise<unknown>>();
   const opened = new WeakMap<QueryRunner, boolean>(); // by a transaction-control statement
@@ -38,7 +39,8 @@ export function mysqlSchemaBinding(database: string, rootDatabase: string): View
     rewrite,
     wrapQuery: async (runner, run, sql, params, kind) => {
       if (kind === 'control') opened.set(runner, OPENS.test(sql) || (opened.get(runner) === true && !ENDS.test(sql)));
-      if (kind !== 'raw') return run(sql, params);
+      // TypeORM SQL naming no tenant table (a query builder over a table name) is scoped like raw SQL.
+      if (kind === 'control' || (kind === 'orm' && rewrite(sql).includes(qualifier))) return run(sql, params);
       await scope(runner);
       await assertTenantDatabaseOnly(rewrite(sql), database, direct(runner));
       return run(sql, params);
