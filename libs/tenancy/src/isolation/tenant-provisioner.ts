@@ -12,6 +12,7 @@ import { dialectFromUrl } from './dialects/dialect-from-url.util';
 import { ddlFor } from './dialects/dialect-ddl.registry';
 import { childrenFirst } from './deletion-order.util';
 import { withMigrationLogger } from './migration.logger';
+import { runLocked, withMigrationLock } from './migration-lock';
 import { schemaNameFor, tablePrefixFor } from './dialects/tenant-physical-names.util';
 import { pgSearchPathBinding } from './pg-schema.binding';
 
@@ -75,7 +76,7 @@ export class TenantProvisioner {
         await ds.synchronize();
         return [];
       }
-      return (await ds.runMigrations({ transaction: 'each' })).map((m) => m.name);
+      return runLocked(ds, tenant.id);
     });
   }
 
@@ -84,7 +85,7 @@ export class TenantProvisioner {
     if (tenant.isolationStrategy === 'rls' || this.options.migrations.length === 0) return [];
     return this.withTenantDataSource(tenant, async (ds) => {
       const before = await this.state(ds);
-      await ds.undoLastMigration({ transaction: 'each' });
+      await withMigrationLock(ds, tenant.id, (executor) => executor.undoLastMigration());
       const after = await this.state(ds);
       return before.applied.filter((name) => !after.applied.includes(name));
     });
@@ -136,7 +137,9 @@ export class TenantProvisioner {
         if (synchronizedEmpty) await dropEntityTables(ds);
         return;
       }
-      for (let i = 0; i < count; i++) await ds.undoLastMigration({ transaction: 'each' });
+      await withMigrationLock(ds, tenant.id, async (executor) => {
+        for (let i = 0; i < count; i++) await executor.undoLastMigration();
+      });
     });
   }
 
