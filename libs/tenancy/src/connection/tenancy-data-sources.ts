@@ -129,7 +129,8 @@ export class TenancyDataSources {
     const options = {
       ...tenantOptions(this.root.options, entities),
       migrations,
-      migrationsTableName: 'tenancy_migrations',
+      // SQLite table prefixes share one file: each tenant keeps its own history (issue 20, item 1).
+      migrationsTableName: this.dialect === 'sqlite' ? `${name}tenancy_migrations` : 'tenancy_migrations',
     };
     if (this.dialect === 'postgres') {
       return {

@@ -51,11 +51,8 @@ export class SqliteTableGuard {
     this.approved.set(sql, catalog.version);
   }
 
-  /** `<prefix><table>` where `table` holds no separator: never another tenant's (see prefixedTableName). */
   private owns(name: string): boolean {
-    if (!name.startsWith(this.prefix)) return false;
-    const table = name.slice(this.prefix.length);
-    return !table.startsWith('_') && !table.includes(SQLITE_TABLE_SEPARATOR);
+    return ownsPrefixedName(this.prefix, name);
   }
 }
 
@@ -75,6 +72,18 @@ export function assertNoAttach(sql: string): void {
         "tenant's, in database mode). Tenants reach only their own file.",
     );
   }
+}
+
+/**
+ * Whether `name` is one of the tenant's tables: `<prefix><table>` where `table` holds no
+ * separator, so never another tenant's (see prefixedTableName). Case-insensitive, as SQLite.
+ */
+export function ownsPrefixedName(tablePrefix: string, name: string): boolean {
+  const prefix = tablePrefix.toLowerCase();
+  const lower = name.toLowerCase();
+  if (!lower.startsWith(prefix)) return false;
+  const table = lower.slice(prefix.length);
+  return !table.startsWith('_') && !table.includes(SQLITE_TABLE_SEPARATOR);
 }
 
 function catalogOf(handle: SqliteCatalogHandle): Catalog {

@@ -15,6 +15,8 @@ import { withMigrationLogger } from './migration.logger';
 import { runLocked, withMigrationLock } from './migration-lock';
 import { schemaNameFor, tablePrefixFor } from './dialects/tenant-physical-names.util';
 import { pgSearchPathBinding } from './pg-schema.binding';
+import { dropSqliteTenantTables } from './sqlite-tenant-tables.util';
+import { scopeSqliteMigrations } from './sqlite-migration.scope';
 
 /** Applied and pending migration names of one tenant. */
 export interface TenantMigrationState {
@@ -51,7 +53,8 @@ export class TenantProvisioner {
   async dropStorage(tenant: Tenant): Promise<void> {
     this.connections.evict(tenant.id);
     if (tenant.isolationStrategy === 'schema' && this.sources.dialect === 'sqlite') {
-      await this.withTenantDataSource(tenant, dropEntityTables);
+      const prefix = tablePrefixFor(this.options.schemaPrefix, tenant.identifier);
+      await this.withTenantDataSource(tenant, (ds) => dropSqliteTenantTables(ds, prefix));
     } else if (tenant.isolationStrategy === 'schema') {
       for (const sql of ddlFor(this.sources.dialect).dropNamespace(this.schemaName(tenant)))
         await this.sources.root.query(sql);
@@ -157,6 +160,7 @@ export class TenantProvisioner {
         this.options.migrations as never,
       );
       withMigrationLogger(dataSource);
+      if (this.sources.dialect === 'sqlite') scopeSqliteMigrations(dataSource, name);
       try {
         // Raw SQL in migrations is unqualified: on PostgreSQL it runs with search_path = the tenant schema.
         return await fn(owned ? dataSource : createTenantView(dataSource, pgSearchPathBinding(name)));
