@@ -215,6 +215,9 @@ describeWith('postgres', 'tenant context survival in a real app', () => {
         [byStrategy('schema')[0], byStrategy('rls')[2]],
         [byStrategy('rls')[1], byStrategy('schema')[1]],
       ]) {
+        // The previous pair's connection may still be on its way back (a reset after raw SQL
+        // runs on release): start only from an idle pool, or that release's hand-over is seen.
+        await untilIdle(pool as unknown as { totalCount: number; idleCount: number });
         acquired.length = 0;
         // holder takes the only connection for 150 ms; waiter queues for it meanwhile
         const holding = get(holder, '/soak/sleep/150');
@@ -234,3 +237,8 @@ describeWith('postgres', 'tenant context survival in a real app', () => {
     }
   });
 });
+
+async function untilIdle(pool: { totalCount: number; idleCount: number }): Promise<void> {
+  for (let i = 0; i < 200 && pool.idleCount !== pool.totalCount; i++) await sleep(10);
+  expect(pool.idleCount).toBe(pool.totalCount);
+}
