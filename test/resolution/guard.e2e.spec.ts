@@ -170,6 +170,26 @@ describe.each(ADAPTERS)('TenancyGuard on %s', (adapter) => {
     });
   });
 
+  describe('without the scope middleware nor the interceptor', () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await createTenancyTestApp(adapter, { resolutionStrategy: 'header' }, await flakyStore(), {
+        middleware: false,
+        interceptor: false,
+      });
+      await app.listen(0, '127.0.0.1');
+    });
+    afterAll(() => app.close());
+
+    it('a hand-off nothing takes fails the request instead of running the route without its tenant', async () => {
+      const res = await send(await app.getUrl(), { path: '/optional', headers: { 'X-Tenant-ID': 'acme' } });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ statusCode: 500, message: 'Internal server error' });
+      // A route whose tenant is legitimately absent still answers.
+      await send(await app.getUrl(), { path: '/optional', headers: {} }).expect(200, { tenant: null, context: null });
+    });
+  });
+
   describe('rate limiting (in memory)', () => {
     let app: INestApplication;
     let url: string;

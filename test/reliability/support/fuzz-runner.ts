@@ -3,6 +3,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import fc from 'fast-check';
 import { createConnection } from 'node:net';
 import { TenancyGuard } from 'nestjs-tenancy';
+import { bindScopeToRequest } from '../../../libs/tenancy/src/context/request-scope.util';
 import { openScope } from '../../../libs/tenancy/src/context/tenant-context';
 import { TenancyScope } from '../../../libs/tenancy/src/context/tenancy-scope';
 import { createTenancyTestApp, seededStore, type AdapterName } from '../../resolution/support/tenancy-test-app';
@@ -40,7 +41,9 @@ function allowed(r: FuzzRequest, tenant: string): boolean {
 /** What the guard decided: a tenant, or the uniform 404. Anything else throws (a 500 over HTTP). */
 async function decide(guard: TenancyGuard, r: FuzzRequest): Promise<string | null> {
   const scope = new TenancyScope();
-  const context = new ExecutionContextHost([handBuilt(r), {}], Probe, Probe.prototype.whoami);
+  const request = handBuilt(r);
+  bindScopeToRequest(request, scope); // as the scope middleware does
+  const context = new ExecutionContextHost([request, {}], Probe, Probe.prototype.whoami);
   try {
     await openScope(scope, () => guard.canActivate(context));
   } catch (error) {

@@ -74,13 +74,18 @@ export async function seededStore(extra = 0): Promise<InMemoryTenantStore> {
 /**
  * A real Nest app wired as the core module will be: options, TenantContext, the store, the
  * resolution providers (guard and interceptor mounted globally) and the scope middleware on every
- * route (unless `middleware: false`, to exercise the interceptor's fallback).
+ * route (unless `middleware: false`, to exercise the interceptor's fallback; `interceptor: false`
+ * leaves the interceptor unmounted).
  */
 export async function createTenancyTestApp(
   adapter: AdapterName,
   options: Omit<TenancyModuleOptions, 'databaseUrl'>,
   store: TenantStore,
-  { middleware = true, maxParamLength }: { middleware?: boolean; maxParamLength?: number } = {},
+  {
+    middleware = true,
+    interceptor = true,
+    maxParamLength,
+  }: { middleware?: boolean; interceptor?: boolean; maxParamLength?: number } = {},
 ): Promise<INestApplication> {
   @Module({
     controllers: [ProbeController],
@@ -89,7 +94,7 @@ export async function createTenancyTestApp(
       { provide: TenantStore, useValue: store },
       TenantContext,
       ...RESOLUTION_PROVIDERS,
-      TENANCY_CONTEXT_INTERCEPTOR,
+      ...(interceptor ? [TENANCY_CONTEXT_INTERCEPTOR] : []),
     ],
   })
   class AppModule implements NestModule {

@@ -5,6 +5,7 @@ import { lastValueFrom, of } from 'rxjs';
 import { resolveTenancyOptions } from '../config/resolve-tenancy-options';
 import type { TenancyModuleOptions } from '../config/tenancy-options.interface';
 import { TenantContext, openScope } from '../context/tenant-context';
+import { bindScopeToRequest } from '../context/request-scope.util';
 import { TenancyScope } from '../context/tenancy-scope';
 import type { Tenant } from '../models/tenant.model';
 import { InMemoryTenantStore } from '../store/in-memory-tenant.store';
@@ -26,6 +27,17 @@ class PublicController {
 
 const http = (headers: Record<string, string>, handler: 'open' | 'closed' = 'closed', response: object = {}) =>
   new ExecutionContextHost([{ headers, url: '/' }, response], PublicController, PublicController.prototype[handler]);
+
+/** An HTTP call whose request carries the scope the middleware would have opened for it. */
+function boundHttp(headers: Record<string, string>) {
+  const scope = new TenancyScope();
+  const request = { headers, url: '/' };
+  bindScopeToRequest(request, scope);
+  return {
+    scope,
+    context: new ExecutionContextHost([request, {}], PublicController, PublicController.prototype.closed),
+  };
+}
 
 async function setup(
   options: Partial<TenancyModuleOptions> = {},
@@ -61,9 +73,22 @@ describe('TenancyGuard', () => {
 
   it('puts the tenant into the open HTTP scope', async () => {
     const { guard, acme } = await setup();
-    const scope = new TenancyScope();
-    await openScope(scope, () => guard.canActivate(http({ 'x-tenant-id': 'acme' })));
+    const { scope, context } = boundHttp({ 'x-tenant-id': 'acme' });
+    await openScope(scope, () => guard.canActivate(context));
     expect(scope.tenant).toEqual(acme);
+  });
+
+  it("never writes into a scope that is not the request's own: a 500, both scopes untouched", async () => {
+    const { guard } = await setup();
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { scope, context } = boundHttp({ 'x-tenant-id': 'acme' });
+    const foreign = new TenancyScope();
+    const refused = await openScope(foreign, () => guard.canActivate(context)).catch((e: HttpException) => e);
+    expect((refused as HttpException).getStatus()).toBe(500);
+    expect(foreign.tenant).toBeNull();
+    expect(scope.tenant).toBeNull();
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('is not the scope TenancyScopeMiddleware opened'));
+    error.mockRestore();
   });
 
   it('throws exactly the uniform body, whatever the reason', async () => {
@@ -98,8 +123,8 @@ describe('TenancyGuard', () => {
         return super.lookupTenant(identifier === 'acme-eu' ? 'acme' : identifier);
       }
     }
-    const scope = new TenancyScope();
-    await openScope(scope, () => new AliasGuard(...args).canActivate(http({ 'x-tenant-id': 'acme-eu' })));
+    const { scope, context } = boundHttp({ 'x-tenant-id': 'acme-eu' });
+    await openScope(scope, () => new AliasGuard(...args).canActivate(context));
     expect(scope.tenant?.id).toBe(acme.id);
   });
 

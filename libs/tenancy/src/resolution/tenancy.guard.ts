@@ -5,6 +5,7 @@ import {
   HttpStatus,
   Inject,
   Injectable,
+  InternalServerErrorException,
   Logger,
   NotFoundException,
   Optional,
@@ -12,6 +13,8 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { scopeOfRequest } from '../context/request-scope.util';
+import type { TenancyScope } from '../context/tenancy-scope';
 import { TenantActivation } from '../context/tenant-activation.interface';
 import { TenantContext } from '../context/tenant-context';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
@@ -171,13 +174,45 @@ export class TenancyGuard implements CanActivate {
   }
 
   /**
-   * Puts the tenant in the request's scope. Outside HTTP, or when no scope is open (no
-   * middleware ran), hands it to `TenancyContextInterceptor` instead, which opens one.
+   * Puts the tenant in the scope `TenancyScopeMiddleware` opened for THIS request (recorded on the
+   * request), and only when that scope is the current async context's: a middleware that called
+   * `next()` from a callback running in another context (a driver callback, an event listener,
+   * `req.on('end')`) would otherwise hand the tenant to another request, or run the route without
+   * one. Such a request is refused with a 500 and a log line naming the cause. Outside HTTP, or
+   * over HTTP when no middleware ran and no scope is current, the tenant is handed to
+   * `TenancyContextInterceptor`, which opens a scope (not taken, `@CurrentTenant()` fails).
    */
   protected setTenant(tenant: Tenant | null, context: ExecutionContext): void {
-    const scope = context.getType() === 'http' ? this.tenantContext.scope : undefined;
-    if (scope) scope.tenant = tenant;
-    else handOffTenant(context, tenant);
+    if (context.getType() !== 'http') return handOffTenant(context, tenant);
+    const bound = scopeOfRequest(context.getArgByIndex(0));
+    const current = this.tenantContext.scope;
+    if (bound === current) {
+      if (bound) bound.tenant = tenant;
+      else handOffTenant(context, tenant);
+      return;
+    }
+    this.refuseForeignScope(context, bound, current);
+  }
+
+  /** The current scope is not this request's: a 500, and an error log naming the cause and the fix. */
+  protected refuseForeignScope(
+    context: ExecutionContext,
+    bound: TenancyScope | undefined,
+    current: TenancyScope | undefined,
+  ): never {
+    const where = `${context.getClass()?.name ?? '?'}.${context.getHandler()?.name ?? '?'}`;
+    const cause = !bound
+      ? 'a tenancy scope is current but TenancyScopeMiddleware did not open one for this request'
+      : !current
+        ? 'no tenancy scope is current (the scope TenancyScopeMiddleware opened for this request was lost)'
+        : 'the current tenancy scope is not the scope TenancyScopeMiddleware opened for this request';
+    this.logger.error(
+      `Request refused (500) at ${where}: ${cause}. A middleware between TenancyScopeMiddleware and the ` +
+        'guard called next() from a callback that runs in another async context (a driver callback, ' +
+        "an event listener, req.on('end')). Call next() from the middleware's own async context: " +
+        'await the promise API (await pool.query(...)), or wrap it with AsyncResource.bind(next).',
+    );
+    throw new InternalServerErrorException({ statusCode: 500, message: 'Internal server error' });
   }
 
   /** Records why and throws the uniform 404. Never includes the input or the reason. */

@@ -26,3 +26,8 @@ export function takeHandedOffTenant(context: ExecutionContext): Tenant | null | 
   handoffs.delete(key);
   return tenant;
 }
+
+/** @internal True when the guard handed a tenant off for this call and no interceptor took it. */
+export function hasUntakenTenant(context: ExecutionContext): boolean {
+  return !!handoffs.get(callKey(context));
+}
