@@ -56,11 +56,15 @@ export class MigrationRunner {
     assertConcurrency(concurrency);
     const targets = await migrationTargets(options.tenants, this.lifecycle);
     let done = 0;
-    const results = await mapBounded(targets, concurrency, async (target) => {
-      const result = await this.runOne(target, success, run);
-      options.onProgress?.({ done: ++done, total: targets.length, result });
-      return result;
-    });
+    // Connections of their own, at most one per tenant migrated at once: requests keep the pool.
+    const connections = Math.max(1, Math.min(concurrency, targets.length));
+    const results = await this.provisioner.withMigrationConnections(connections, () =>
+      mapBounded(targets, concurrency, async (target) => {
+        const result = await this.runOne(target, success, run);
+        options.onProgress?.({ done: ++done, total: targets.length, result });
+        return result;
+      }),
+    );
     return { results, failed: results.filter((r) => r.status === 'failed').length };
   }
 

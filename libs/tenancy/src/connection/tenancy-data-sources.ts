@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { dialectFromUrl } from '../isolation/dialects/dialect-from-url.util';
@@ -30,6 +31,8 @@ export class TenancyDataSources {
    */
   prepare: <T extends DataSource>(dataSource: T) => T = (dataSource) => dataSource;
   private readonly deferred: Array<() => Promise<void>> = [];
+  /** The pool tenant migrations of the current `withMigrationPool` run borrow (PostgreSQL). */
+  private readonly migrationPool = new AsyncLocalStorage<DataSource>();
 
   private constructor(
     readonly root: DataSource,
@@ -117,8 +120,24 @@ export class TenancyDataSources {
   }
 
   /**
+   * Runs `fn` with tenant migrations on a pool of their own of `size` connections, opened for the
+   * run and closed after it, so they never take the request pool (issue 20, item 4). PostgreSQL
+   * only: on the other dialects each tenant migrated opens its own connection already.
+   */
+  async withMigrationPool<T>(size: number, fn: () => Promise<T>): Promise<T> {
+    if (this.dialect !== 'postgres') return fn();
+    const pool = new DataSource(rootOptions({ ...this.options, poolSize: size }, this.dialect, []));
+    await pool.initialize();
+    try {
+      return await this.migrationPool.run(pool, fn);
+    } finally {
+      await pool.destroy();
+    }
+  }
+
+  /**
    * A real (non-view) DataSource for one tenant namespace, for DDL and migrations: on PostgreSQL
-   * it borrows the shared pool; elsewhere it opens its own single connection (raw SQL in
+   * it borrows the migration pool of a `withMigrationPool` run, else the shared pool; elsewhere it opens its own single connection (raw SQL in
    * migrations then lands in the tenant database). The caller destroys the non-borrowed kind.
    */
   async namespaceDataSource(
@@ -136,7 +155,7 @@ export class TenancyDataSources {
       return {
         dataSource: await borrowPool(
           this.prepare(new DataSource({ ...options, schema: name } as DataSourceOptions)),
-          this.root,
+          this.migrationPool.getStore() ?? this.root,
         ),
         owned: false,
       };
