@@ -12,6 +12,9 @@ export interface DataSourceLease {
 }
 
 interface Entry {
+  /** The placement the DataSource was opened for: compared with the tenant's on every acquire. */
+  readonly strategy: Tenant['isolationStrategy'];
+  readonly databaseUrl: Tenant['databaseUrl'];
   ready?: DataSource;
   pending?: Promise<DataSource>;
   leases: number;
@@ -23,6 +26,9 @@ interface Entry {
  * single-flight (concurrent first requests make one DataSource). An evicted DataSource is
  * closed once its last lease ends and no query runs on it, never under a running request: a
  * client that disconnects ends its request's scope (and lease) while the handler still runs.
+ * Every acquire compares the entry's placement (strategy + databaseUrl) with the tenant's: a
+ * tenant moved elsewhere (another instance, an admin process, a missed invalidation) gets a new
+ * DataSource, and the old one is retired, never served again.
  */
 export class DatabaseDataSourceCache {
   private readonly entries: LRUCache<string, Entry>;
@@ -39,15 +45,15 @@ export class DatabaseDataSourceCache {
 
   /** A lease on the tenant's DataSource if it is ready (no I/O), else `undefined`. */
   acquireReady(tenant: Tenant): DataSourceLease | undefined {
-    const entry = this.entries.get(tenant.id);
+    const entry = this.current(tenant);
     return entry?.ready ? this.leaseOf(entry, entry.ready) : undefined;
   }
 
   /** A lease on the tenant's DataSource, initializing it once (single-flight). */
   async acquire(tenant: Tenant): Promise<DataSourceLease> {
-    let entry = this.entries.get(tenant.id);
+    let entry = this.current(tenant);
     if (!entry) {
-      entry = { leases: 0, evicted: false };
+      entry = { strategy: tenant.isolationStrategy, databaseUrl: tenant.databaseUrl, leases: 0, evicted: false };
       entry.pending = this.open(tenant, entry);
       this.entries.set(tenant.id, entry);
     }
@@ -60,6 +66,15 @@ export class DatabaseDataSourceCache {
       entry.leases--;
       throw error;
     }
+  }
+
+  /** The tenant's entry if it was opened for the tenant's current placement; a stale one is retired. */
+  private current(tenant: Tenant): Entry | undefined {
+    const entry = this.entries.get(tenant.id);
+    if (!entry || (entry.strategy === tenant.isolationStrategy && entry.databaseUrl === tenant.databaseUrl))
+      return entry;
+    this.entries.delete(tenant.id); // dispose → retire: closed once its last lease ends
+    return undefined;
   }
 
   private leaseOf(entry: Entry, dataSource: DataSource): DataSourceLease {
