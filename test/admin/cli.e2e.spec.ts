@@ -142,12 +142,17 @@ describeWith('postgres', 'the tenancy CLI, run as a user runs it (npm run cli)',
     expect(await sizeColumns()).toEqual(['cli_cli_a', 'cli_cli_b', 'cli_cli_c']);
   }, 60_000);
 
-  it('migrate:revert reverts the last migration of the named tenants', async () => {
-    const run = await cli(env([FIRST, SECOND]), 'migrate:revert', '-t', 'cli-a', 'cli-c');
+  it('migrate:revert reverts the last migration of the named tenants (--yes)', async () => {
+    // Over several tenants, without a terminal: refused until --yes (issue 12).
+    const refused = await cli(env([FIRST, SECOND]), 'migrate:revert', '-t', 'cli-a', 'cli-c');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/reverts the last migration of 2 tenants.*--yes/);
+    expect(await sizeColumns()).toEqual(['cli_cli_a', 'cli_cli_b', 'cli_cli_c']);
+    const run = await cli(env([FIRST, SECOND]), 'migrate:revert', '-t', 'cli-a', 'cli-c', '--yes');
     expect(run.code).toBe(0);
     expect(run.lines.at(-1)).toBe('2 reverted, 0 failed, 0 skipped (2 tenants)');
     expect(await sizeColumns()).toEqual(['cli_cli_b']);
-  }, 60_000);
+  }, 90_000);
 
   it('tenants:suspend, tenants:activate and tenants:delete [--hard]', async () => {
     expect((await cli(env([FIRST]), 'tenants:suspend', 'cli-c')).stdout).toBe('Suspended tenant cli-c\n');
@@ -156,14 +161,18 @@ describeWith('postgres', 'the tenancy CLI, run as a user runs it (npm run cli)',
     const soft = await cli(env([FIRST]), 'tenants:delete', 'cli-a');
     expect(soft).toMatchObject({ code: 0, stdout: 'Deleted tenant cli-a (soft: data kept, identifier reserved)\n' });
     expect(await schemaExists(db.url, 'cli_cli_a')).toBe(true);
-    const hard = await cli(env([FIRST]), 'tenants:delete', 'cli-c', '--hard');
+    const unconfirmed = await cli(env([FIRST]), 'tenants:delete', 'cli-c', '--hard');
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toMatch(/drops the storage of tenant "cli-c".*--yes/);
+    expect(await schemaExists(db.url, 'cli_cli_c')).toBe(true);
+    const hard = await cli(env([FIRST]), 'tenants:delete', 'cli-c', '--hard', '--yes');
     expect(hard).toMatchObject({ code: 0, stdout: 'Deleted tenant cli-c (hard: storage dropped)\n' });
     expect(await schemaExists(db.url, 'cli_cli_c')).toBe(false);
     expect(await tenantRows(db.url, 'cli-c')).toEqual([]);
     const missing = await cli(env([FIRST]), 'tenants:suspend', 'cli-c');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/Tenant not found/);
-  }, 90_000);
+  }, 120_000);
 
   it('a configuration error stops the CLI with exit code 1 and names the variable', async () => {
     const run = await cli({ ...env([FIRST]), TENANCY_ISOLATION_STRATEGY: 'sideways' }, 'tenants:list');

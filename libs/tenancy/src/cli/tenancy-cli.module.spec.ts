@@ -49,11 +49,11 @@ describe('TenancyCliModule commands (in process)', () => {
     expect(process.exitCode).toBe(1);
   });
 
-  it('tenants:delete --hard passes hard: true; errors come out as JSON with --json', async () => {
+  it('tenants:delete --hard --yes passes hard: true; errors come out as JSON with --json', async () => {
     const tenant = { id: 'id-1', identifier: 'acme' };
     const del = jest.fn();
     const { ref, out } = await boot({ get: jest.fn().mockResolvedValue(tenant), delete: del });
-    await ref.get(TenantsDeleteCommand).run(['acme'], { hard: true, json: true });
+    await ref.get(TenantsDeleteCommand).run(['acme'], { hard: true, yes: true, json: true } as never);
     expect(del).toHaveBeenCalledWith('id-1', { hard: true });
     expect(out).toEqual(['{"id":"id-1","identifier":"acme","deleted":"hard"}']);
     expect(process.exitCode).toBeUndefined();
