@@ -42,6 +42,8 @@ export interface MatrixApp {
   readonly injected: Injected;
   readonly tenants: Tenant[];
   snapshot(tenant: Tenant): Promise<Snapshot>;
+  /** Where a tenant's rows physically are (what an attacker would name in raw SQL). */
+  locate(tenant: Tenant): Location;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function bootMatrixApp(
       injected: app.get(MatrixHandles),
       tenants,
       snapshot: (t) => view.snapshot(t),
+      locate: (t) => locate(t, naming),
       close: async () => {
         await view.close();
         await app.close();

@@ -147,5 +147,6 @@ function envFor(app: MatrixApp, target: Target, i: number): MatrixEnv {
     table: (name) => (prefixed ? `"${SCHEMA_PLACEHOLDER}${name}"` : name),
     param: (n) => (target.dialect === 'postgres' ? `$${n}` : '?'),
     snapshot: (t = tenant) => app.snapshot(t),
+    locate: (t) => app.locate(t),
   };
 }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { Tenant, TenantConnectionManager, TenantContext, TenantIsolation } from 'nestjs-tenancy';
+import type { Location } from './admin-view';
 import type { Item, Memo, Owner, Scratch, Tag, TreeNode, MatrixTable } from './matrix.entities';
 
 export type Dialect = 'postgres' | 'mysql' | 'sqlite';
@@ -41,6 +42,8 @@ export interface MatrixEnv extends Injected {
   table(name: MatrixTable): string;
   /** The n-th bind parameter (1-based) in this dialect's raw SQL. */
   param(n: number): string;
+  /** Where a tenant's rows physically are. */
+  locate(tenant: Tenant): Location;
   /** The admin's view of a tenant's rows. */
   snapshot(tenant?: Tenant): Promise<Snapshot>;
 }

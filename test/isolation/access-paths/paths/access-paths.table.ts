@@ -1,4 +1,5 @@
 import type { AccessPath } from '../matrix.types';
+import { ATTACK_PATHS } from './attack.paths';
 import { ORM_READ_PATHS } from './orm-read.paths';
 import { ORM_WRITE_PATHS } from './orm-write.paths';
 import { RELATION_AND_ACTIVE_RECORD_WRITE_PATHS } from './relation-write.paths';
@@ -14,5 +15,6 @@ export const ACCESS_PATHS: readonly AccessPath[] = [
   ...RELATION_AND_ACTIVE_RECORD_WRITE_PATHS,
   ...TRANSACTION_PATHS,
   ...RAW_WRITE_PATHS,
+  ...ATTACK_PATHS,
   ...HAZARD_PATHS,
 ];
