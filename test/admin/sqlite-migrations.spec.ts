@@ -9,6 +9,7 @@ import {
   CreateForeignTable1710000000005,
   CreateNotes1710000000001,
   SeedNote1710000000002,
+  SlowSeedNote1710000000006,
   WriteSharedAudit1710000000004,
 } from './support/sqlite-migrations';
 
@@ -100,6 +101,26 @@ describe('SQLite schema mode: per-tenant migrations', () => {
       expect(tables(file)).toEqual(['t_beta__notes', 't_beta__tenancy_migrations', 'tenants']);
       expect((await app.admin.migrationStatus()).map((s) => [s.tenant, s.applied])).toEqual([['beta', [CREATE, SEED]]]);
     });
+  });
+
+  it('two instances migrating one tenant at once apply a data migration once (item 3)', async () => {
+    const file = join(dir, 'lock.sqlite');
+    const setup = await bootAdmin(options('lock.sqlite', [CreateNotes1710000000001]));
+    await setup.admin.register({ identifier: 'zeta', name: 'Zeta' });
+    await setup.close();
+    const all = options('lock.sqlite', [CreateNotes1710000000001, SlowSeedNote1710000000006]);
+    const apps = [await bootAdmin(all), await bootAdmin(all)];
+    try {
+      const reports = await Promise.all(apps.map((a) => a.admin.migrate({ tenants: ['zeta'] })));
+      expect(reports.map((r) => r.failed)).toEqual([0, 0]);
+      expect(reports.flatMap((r) => r.results.map((x) => x.applied)).sort()).toEqual([
+        [],
+        ['SlowSeedNote1710000000006'],
+      ]);
+    } finally {
+      await Promise.all(apps.map((a) => a.close()));
+    }
+    expect(notes(file, 't_zeta__notes')).toEqual(['slow']);
   });
 
   describe('raw SQL in migrations: the placeholder is prefixed, anything else refused (item 2)', () => {

@@ -49,3 +49,14 @@ export class CreateForeignTable1710000000005 implements MigrationInterface {
   }
   async down(): Promise<void> {}
 }
+
+/** A data migration that takes a while (a window for a second instance): run twice, two rows. */
+export class SlowSeedNote1710000000006 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await new Promise((r) => setTimeout(r, 300));
+    await q.query(`INSERT INTO "${P}notes" (body) VALUES ('slow')`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DELETE FROM "${P}notes" WHERE body = 'slow'`);
+  }
+}

@@ -8,16 +8,17 @@ const MYSQL_LOCK_WAIT_SECONDS = 3600;
  * @internal Runs `fn` with a migration executor whose every statement goes through ONE runner
  * that holds a per-tenant lock for the whole run: `pg_advisory_lock` on PostgreSQL, `GET_LOCK` on
  * MySQL/MariaDB (issue 12, issue 20 item 3). A second instance migrating the same tenant at once
- * waits, then finds the migrations applied: each runs exactly once. SQLite (one connection per
- * process) and SQL Server run without it.
+ * waits, then finds the migrations applied: each runs exactly once. SQLite: see
+ * `withSqliteMigrationLock`. SQL Server runs without it.
  */
 export async function withMigrationLock<T>(
   dataSource: DataSource,
   name: string,
   fn: (executor: MigrationExecutor) => Promise<T>,
 ): Promise<T> {
-  const runner = dataSource.createQueryRunner();
   const key = `tenancy:migrate:${name}`;
+  if (dataSource.options.type === 'better-sqlite3') return withSqliteMigrationLock(dataSource, key, fn);
+  const runner = dataSource.createQueryRunner();
   try {
     await lock(runner, dataSource.options.type, key);
     try {
@@ -60,4 +61,54 @@ async function unlock(runner: QueryRunner, type: DataSource['options']['type'], 
 /** MySQL lock names are at most 64 characters. */
 function mysqlName(key: string): string {
   return `tenancy_mig_${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
+}
+
+const sqliteRuns = new Map<string, Promise<unknown>>();
+
+/**
+ * SQLite (issue 20 item 3): runs of one tenant in this process wait for each other (a runner
+ * blocked on the file lock would block the event loop, and with it the run holding the lock);
+ * across processes the run is ONE `BEGIN IMMEDIATE` transaction, which takes the file's write
+ * lock before the applied migrations are read, so another process waits (the driver's busy
+ * timeout) then finds them applied. A failing run leaves nothing applied.
+ */
+async function withSqliteMigrationLock<T>(
+  dataSource: DataSource,
+  key: string,
+  fn: (executor: MigrationExecutor) => Promise<T>,
+): Promise<T> {
+  const slot = `${String(dataSource.options.database)}\0${key}`;
+  const before = sqliteRuns.get(slot) ?? Promise.resolve();
+  const run = before.catch(() => undefined).then(() => inImmediateTransaction(dataSource, fn));
+  const settled = run.catch(() => undefined);
+  sqliteRuns.set(slot, settled);
+  void settled.then(() => {
+    if (sqliteRuns.get(slot) === settled) sqliteRuns.delete(slot);
+  });
+  return run;
+}
+
+async function inImmediateTransaction<T>(
+  dataSource: DataSource,
+  fn: (executor: MigrationExecutor) => Promise<T>,
+): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('BEGIN IMMEDIATE');
+    Object.assign(runner, { isTransactionActive: true }); // the executor then opens no transaction of its own
+    try {
+      const executor = new MigrationExecutor(dataSource, runner);
+      executor.transaction = 'each';
+      const result = await fn(executor);
+      await runner.query('COMMIT');
+      return result;
+    } catch (error) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      Object.assign(runner, { isTransactionActive: false });
+    }
+  } finally {
+    await runner.release();
+  }
 }
