@@ -4,8 +4,11 @@ import { TenantDecryptionError } from '../errors/tenant-decryption.error';
 import { decodeBase64Url, encodeBase64Url } from './base64url.util';
 import { fernetDecrypt, fernetEncrypt } from './fernet';
 
-/** The Fernet specification's vectors, kept at `<repo>/../shared/testdata/fernet`. */
-const VECTORS = path.join(__dirname, '../../../../../shared/testdata/fernet');
+/**
+ * The Fernet specification's vectors (copied from `shared/testdata/fernet` into the repository,
+ * so a clone anywhere runs them).
+ */
+const VECTORS = path.join(__dirname, '../../../../test/fixtures/fernet');
 
 interface Vector {
   token: string;
