@@ -16,6 +16,7 @@ import { createActiveRecordDataSource, routeActiveRecord } from './tenant-proxie
 import { useTenantRelationLoader } from './tenant-relation.loader';
 import type { TenancyDataSources } from './tenancy-data-sources';
 import { TenantViews } from './tenant-views';
+import { TenantFreshness } from './tenant-freshness';
 
 const TX_SLOT = Symbol('tenancy:transaction');
 const LEASE_SLOT = Symbol('tenancy:lease');
@@ -35,6 +36,7 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   private readonly entities = new Set<EntityTarget>();
   private readonly views: TenantViews;
   private readonly databases: DatabaseDataSourceCache;
+  private readonly freshness: TenantFreshness;
 
   constructor(
     @Inject(TENANCY_OPTIONS) private readonly options: ResolvedTenancyOptions,
@@ -45,6 +47,7 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   ) {
     options.entities.forEach((e) => this.entities.add(e));
     this.views = new TenantViews(sources, options);
+    this.freshness = new TenantFreshness(store);
     sources.prepare = (ds) => useTenantRelationLoader(ds, () => this.currentEntityManager('A lazy relation'));
     this.databases = new DatabaseDataSourceCache(
       options.maxCachedDataSources,
@@ -70,8 +73,18 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
     routeActiveRecord(targets, createActiveRecordDataSource(this));
   }
 
-  /** A DataSource bound to `tenant` (default: the current one); every query through it is scoped. */
+  /**
+   * A DataSource bound to `tenant` (default: the current one); every query through it is scoped.
+   * A tenant object supplied by the caller must still be the active tenant of that id (checked
+   * through the cached store): a stale one is refused (issue 12 item 4).
+   */
   async getDataSource(tenant: Tenant = this.context.tenant): Promise<DataSource> {
+    await this.freshness.assertCurrent(tenant);
+    return this.dataSourceOf(tenant);
+  }
+
+  /** @internal `getDataSource` without the freshness check (the guard's tenant; admin steps). */
+  async dataSourceOf(tenant: Tenant): Promise<DataSource> {
     if (tenant.isolationStrategy !== 'database') return this.views.get(tenant);
     return this.leaseDatabase(tenant, () => this.databases.acquire(tenant));
   }
@@ -123,6 +136,7 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
     if (!tenant) throw new TenantContextMissingError(what);
     const open = this.activeTransaction(tenant);
     if (open) return open;
+    if (!this.freshness.isTrusted(tenant)) return this.getDataSource(tenant).then((ds) => ds.manager);
     if (tenant.isolationStrategy !== 'database') return this.views.get(tenant).manager;
     const ready = this.leaseDatabaseSync(tenant);
     return ready ? ready.manager : this.getDataSource(tenant).then((ds) => ds.manager);
@@ -131,7 +145,7 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
   /** Warms the tenant's resources (called by the guard) so repositories need no I/O to start. */
   activate(tenant: Tenant): void | Promise<unknown> {
     if (tenant.isolationStrategy !== 'database') return;
-    return this.leaseDatabaseSync(tenant) ? undefined : this.getDataSource(tenant);
+    return this.leaseDatabaseSync(tenant) ? undefined : this.dataSourceOf(tenant);
   }
 
   /** Forgets a tenant's cached resources (placement change, suspension, deletion). */

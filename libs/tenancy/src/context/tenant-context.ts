@@ -4,6 +4,9 @@ import { TenantContextMissingError } from '../errors/tenant-context-missing.erro
 import type { Tenant } from '../models/tenant.model';
 import { TenancyScope } from './tenancy-scope';
 
+/** @internal Slot marking a scope whose tenant came from a caller (`run`), not from the guard. */
+export const CALLER_SUPPLIED = Symbol('tenancy:caller-supplied');
+
 /** One storage for the process: every TenantContext instance reads the same scope. */
 const storage = new AsyncLocalStorage<TenancyScope>();
 
@@ -32,7 +35,10 @@ export class TenantContext {
    * took) when `fn` returns or its promise settles. Nested calls get their own scope.
    */
   run<T>(tenant: Tenant, fn: () => T): T {
-    return runInScope(new TenancyScope(tenant), fn);
+    const scope = new TenancyScope(tenant);
+    // The caller supplied this object: the connection layer checks it is still the active tenant.
+    scope.slots.set(CALLER_SUPPLIED, true);
+    return runInScope(scope, fn);
   }
 
   /** @internal The scope of the current async context, if any. */

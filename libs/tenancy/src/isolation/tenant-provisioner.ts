@@ -61,7 +61,7 @@ export class TenantProvisioner {
     } else if (tenant.isolationStrategy === 'database') {
       await this.dropDatabase(tenant);
     } else {
-      const view = await this.connections.getDataSource(tenant);
+      const view = await this.connections.dataSourceOf(tenant);
       // The tenant's own RLS view: the policy limits the delete to its rows. Referencing tables
       // first (foreign keys), all or nothing.
       await view.transaction(async (em) => {
