@@ -12,7 +12,7 @@ import {
   type TenantCacheStats,
 } from './cached-tenant-store.options';
 import { RedisOutageMonitor } from './redis-outage.monitor';
-import { RedisTenantCache, type TenantCacheKind } from './redis-tenant.cache';
+import { DELETED_VERSION, RedisTenantCache, type TenantCacheKind } from './redis-tenant.cache';
 import { TenantInvalidationBus, type TenantInvalidation } from './tenant-invalidation.bus';
 import { MISSING, TenantL1Cache, type Flight } from './tenant-l1.cache';
 import { freezeTenant } from './tenant-record.util';
@@ -154,7 +154,7 @@ export class CachedTenantStore implements TenantStore {
   async delete(id: string): Promise<void> {
     const tenant = await this.inner.getById(id);
     await this.inner.delete(id);
-    await this.invalidated(tenant, true);
+    await this.invalidated(tenant, true, DELETED_VERSION);
   }
 
   /** Hit and error counters for metrics. `l1.size` counts entries by identifier (negative ones included). */
@@ -204,9 +204,14 @@ export class CachedTenantStore implements TenantStore {
     return tenant;
   }
 
-  private async invalidated<T extends TenantInvalidation>(tenant: T, placement = false): Promise<T> {
+  /** `version`: the new state's `updatedAt` ms; L2 refuses writes of older reads (see `RedisTenantCache`). */
+  private async invalidated<T extends Tenant>(
+    tenant: T,
+    placement = false,
+    version = tenant.updatedAt.getTime(),
+  ): Promise<T> {
     this.l1.drop(tenant);
-    await this.l2?.delete(tenant.id, tenant.identifier);
+    await this.l2?.delete(tenant.id, tenant.identifier, version);
     await this.bus?.publish({ id: tenant.id, identifier: tenant.identifier, placement });
     return tenant;
   }
