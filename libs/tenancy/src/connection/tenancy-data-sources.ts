@@ -32,7 +32,7 @@ export class TenancyDataSources {
   prepare: <T extends DataSource>(dataSource: T) => T = (dataSource) => dataSource;
   private readonly deferred: Array<() => Promise<void>> = [];
   /** The pool tenant migrations of the current `withMigrationPool` run borrow (PostgreSQL). */
-  private readonly migrationPool = new AsyncLocalStorage<DataSource>();
+  private readonly migrationPool = new AsyncLocalStorage<() => Promise<DataSource>>();
 
   private constructor(
     readonly root: DataSource,
@@ -126,12 +126,15 @@ export class TenancyDataSources {
    */
   async withMigrationPool<T>(size: number, fn: () => Promise<T>): Promise<T> {
     if (this.dialect !== 'postgres') return fn();
-    const pool = new DataSource(rootOptions({ ...this.options, poolSize: size }, this.dialect, []));
-    await pool.initialize();
+    // Opened on first use: a run over RLS or database tenants only never opens it.
+    let pool: Promise<DataSource> | undefined;
+    const open = () =>
+      (pool ??= new DataSource(rootOptions({ ...this.options, poolSize: size }, this.dialect, [])).initialize());
     try {
-      return await this.migrationPool.run(pool, fn);
+      return await this.migrationPool.run(open, fn);
     } finally {
-      await pool.destroy();
+      const opened = await pool?.catch(() => undefined);
+      if (opened?.isInitialized) await opened.destroy();
     }
   }
 
@@ -155,7 +158,7 @@ export class TenancyDataSources {
       return {
         dataSource: await borrowPool(
           this.prepare(new DataSource({ ...options, schema: name } as DataSourceOptions)),
-          this.migrationPool.getStore() ?? this.root,
+          (await this.migrationPool.getStore()?.()) ?? this.root,
         ),
         owned: false,
       };
