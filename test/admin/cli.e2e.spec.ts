@@ -114,7 +114,9 @@ describeWith('postgres', 'the tenancy CLI, run as a user runs it (npm run cli)',
     expect(run.lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^ok\s+cli-a: migrated \(\d+ ms\) AddSize1700000000102$/),
-        expect.stringMatching(/^FAILED cli-b: failed \(\d+ ms\) AddSize refuses cli_cli_b$/),
+        expect.stringMatching(
+          /^FAILED cli-b: failed \(\d+ ms\) migration AddSize1700000000102 failed: AddSize refuses cli_cli_b; nothing was committed$/,
+        ),
         expect.stringMatching(/^ok\s+cli-c: migrated/),
       ]),
     );
@@ -128,7 +130,9 @@ describeWith('postgres', 'the tenancy CLI, run as a user runs it (npm run cli)',
     const lines = run.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.find((l) => l.tenant === 'cli-b')).toMatchObject({
       status: 'failed',
-      error: 'AddSize refuses cli_cli_b',
+      applied: [],
+      failedMigration: 'AddSize1700000000102',
+      error: 'migration AddSize1700000000102 failed: AddSize refuses cli_cli_b; nothing was committed',
     });
     expect(lines.at(-1)).toEqual({ summary: { migrated: 2, failed: 1, skipped: 0, total: 3 } });
   }, 60_000);
@@ -152,6 +156,29 @@ describeWith('postgres', 'the tenancy CLI, run as a user runs it (npm run cli)',
     expect(run.code).toBe(0);
     expect(run.lines.at(-1)).toBe('2 reverted, 0 failed, 0 skipped (2 tenants)');
     expect(await sizeColumns()).toEqual(['cli_cli_b']);
+  }, 90_000);
+
+  it('a tenant named by identifier and id runs once; an unknown name fails migrate:status and migrate:run', async () => {
+    const id = String((await tenantRows(db.url, 'cli-a'))[0].id);
+    const run = await cli(env([FIRST, SECOND]), 'migrate:run', '--json', '--tenant', 'cli-a', '--tenant', id);
+    expect(run.code).toBe(0);
+    expect(run.lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ tenant: 'cli-a', status: 'migrated', applied: ['AddSize1700000000102'] }),
+      { summary: { migrated: 1, failed: 0, skipped: 0, total: 1 } },
+    ]);
+    const revert = await cli(env([FIRST, SECOND]), 'migrate:revert', '--json', '-t', `${id},cli-a`);
+    expect(JSON.parse(revert.lines.at(-1)!)).toEqual({ summary: { reverted: 1, failed: 0, skipped: 0, total: 1 } });
+    expect(await sizeColumns()).toEqual(['cli_cli_b']);
+
+    const status = await cli(env([FIRST, SECOND]), 'migrate:status', '--tenant', 'no-such-co');
+    expect(status.code).toBe(1);
+    expect(status.stdout).not.toMatch(/No tenants/);
+    expect(status.lines[1]).toMatch(/^no-such-co\s+-\s+0\s+ERROR Tenant not found: "no-such-co"$/);
+    const json = await cli(env([FIRST, SECOND]), 'migrate:status', '--json', '-t', 'no-such-co');
+    expect(json.code).toBe(1);
+    const migrate = await cli(env([FIRST, SECOND]), 'migrate:run', '--json', '-t', 'no-such-co');
+    expect(migrate.code).toBe(1);
+    expect(JSON.parse(migrate.lines[0]).error).toBe(JSON.parse(json.lines[0]).error);
   }, 90_000);
 
   it('tenants:suspend, tenants:activate and tenants:delete [--hard]', async () => {

@@ -67,8 +67,11 @@ describeWith('postgres', 'per-tenant migrations (PostgreSQL)', () => {
           tenant: BAD,
           status: 'failed',
           applied: [],
+          failedMigration: ADD_COLOR,
           durationMs: expect.any(Number),
-          error: expect.stringMatching(/AddColor refuses mg_mig_17/),
+          error: expect.stringMatching(
+            /AddColor1700000000003 failed: AddColor refuses mg_mig_17; nothing was committed/,
+          ),
         },
       ]);
       const migrated = report.results.filter((r) => r.status === 'migrated');

@@ -53,8 +53,13 @@ export interface TenantMigrationResult {
    * `deleted` tenants are left alone).
    */
   readonly status: TenantMigrationOutcome;
-  /** Migration names this run applied (revert: the names it reverted). */
+  /**
+   * Migration names this run applied (revert: the names it reverted). On `failed`, the ones
+   * committed before the failing one (each migration runs in its own transaction).
+   */
   readonly applied: string[];
+  /** On `failed`: the migration that failed (rolled back; it and the ones after it are still pending). */
+  readonly failedMigration?: string;
   readonly durationMs: number;
   /** Why it failed or was skipped. */
   readonly error?: string;
@@ -77,12 +82,15 @@ export interface MigrationProgress {
 
 /** One tenant's line of `migrationStatus()`. */
 export interface TenantMigrationStatus {
+  /** The tenant identifier (or the name asked for, when no tenant has it). */
   readonly tenant: string;
-  readonly status: TenantStatus;
-  readonly isolationStrategy: Tenant['isolationStrategy'];
+  /** `null` when no tenant has the name asked for (then `error` says so). */
+  readonly status: TenantStatus | null;
+  /** `null` when no tenant has the name asked for. */
+  readonly isolationStrategy: Tenant['isolationStrategy'] | null;
   readonly applied: string[];
   readonly pending: string[];
-  /** Set when the state could not be read. */
+  /** Set when the state could not be read, or no tenant has the name (the same message `migrate` reports). */
   readonly error?: string;
 }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MigrationRunError } from '../isolation/migration-run.error';
 import { TenantProvisioner } from '../isolation/tenant-provisioner';
 import type { Tenant } from '../models/tenant.model';
 import type {
@@ -36,8 +37,11 @@ export class MigrationRunner {
   async status(options: Pick<MigrationRunOptions, 'tenants' | 'concurrency'> = {}): Promise<TenantMigrationStatus[]> {
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     assertConcurrency(concurrency);
-    const targets = (await migrationTargets(options.tenants, this.lifecycle)).filter((t) => 'tenant' in t);
-    return mapBounded(targets, concurrency, async ({ tenant }) => {
+    const targets = await migrationTargets(options.tenants, this.lifecycle);
+    return mapBounded(targets, concurrency, async (target) => {
+      // Reported exactly as `migrate` reports it, never dropped.
+      if ('missing' in target) return unknownTenant(target.name, target.missing);
+      const { tenant } = target;
       const base = { tenant: tenant.identifier, status: tenant.status, isolationStrategy: tenant.isolationStrategy };
       try {
         return { ...base, ...(await this.provisioner.status(tenant)) };
@@ -86,9 +90,20 @@ export class MigrationRunner {
     try {
       return result(success, await run(target.tenant));
     } catch (error) {
+      // Committed migrations stay reported: each one ran in its own transaction.
+      if (error instanceof MigrationRunError)
+        return { ...result('failed', error.applied, error.message), ...failedMigration(error) };
       return result('failed', [], messageOf(error));
     }
   }
+}
+
+function failedMigration(error: MigrationRunError): Pick<TenantMigrationResult, 'failedMigration'> {
+  return error.migration === undefined ? {} : { failedMigration: error.migration };
+}
+
+function unknownTenant(name: string, error: string): TenantMigrationStatus {
+  return { tenant: name, status: null, isolationStrategy: null, applied: [], pending: [], error };
 }
 
 function messageOf(error: unknown): string {

@@ -6,13 +6,13 @@ const t = (
   identifier: string,
   status: Tenant['status'] = 'active',
   isolationStrategy: Tenant['isolationStrategy'] = 'schema',
-) => ({ identifier, status, isolationStrategy }) as Tenant;
+) => ({ id: `id-${identifier}`, identifier, status, isolationStrategy }) as Tenant;
 
 function lookup(tenants: Tenant[]): TenantLookup & { pages: number } {
   const l = {
     pages: 0,
     async get(name: string) {
-      const found = tenants.find((x) => x.identifier === name);
+      const found = tenants.find((x) => x.identifier === name || x.id === name);
       if (!found) throw new TenantNotFoundError(name);
       return found;
     },
@@ -48,6 +48,14 @@ describe('migrationTargets', () => {
       { name: 'a', tenant: t('a') },
       { name: 'zz', missing: 'Tenant not found: "zz"' },
       { name: 'c', tenant: t('c', 'deleted'), skip: 'tenant is deleted' },
+    ]);
+  });
+
+  it('named by identifier and by id: one target, at its first mention', async () => {
+    const targets = await migrationTargets(['id-a', 'c', 'a'], lookup([t('a'), t('c')]));
+    expect(targets).toEqual([
+      { name: 'a', tenant: t('a') },
+      { name: 'c', tenant: t('c') },
     ]);
   });
 

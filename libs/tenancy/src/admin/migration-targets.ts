@@ -17,13 +17,14 @@ export interface TenantLookup {
 /**
  * @internal The tenants a migration run covers: the named ones (unknown names are reported,
  * never dropped silently), or every `active` and `suspended` tenant. RLS tenants and tenants
- * in `provisioning`/`deleted` are marked to skip.
+ * in `provisioning`/`deleted` are marked to skip. A tenant named twice (say by identifier and by
+ * id) is one target, at its first mention: it must never be migrated twice at once.
  */
 export async function migrationTargets(
   names: readonly string[] | undefined,
   lookup: TenantLookup,
 ): Promise<MigrationTarget[]> {
-  if (names) return Promise.all([...new Set(names)].map((name) => named(name, lookup)));
+  if (names) return uniqueTenants(await Promise.all([...new Set(names)].map((name) => named(name, lookup))));
   const all: Tenant[] = [];
   for (let offset = 0; ; offset += PAGE) {
     const page = await lookup.list({ offset, limit: PAGE });
@@ -31,6 +32,16 @@ export async function migrationTargets(
     if (page.length < PAGE) break;
   }
   return all.filter((t) => MIGRATABLE_STATUSES.includes(t.status)).map(target);
+}
+
+function uniqueTenants(targets: MigrationTarget[]): MigrationTarget[] {
+  const seen = new Set<string>();
+  return targets.filter((t) => {
+    if (!('tenant' in t)) return true;
+    if (seen.has(t.tenant.id)) return false;
+    seen.add(t.tenant.id);
+    return true;
+  });
 }
 
 async function named(name: string, lookup: TenantLookup): Promise<MigrationTarget> {

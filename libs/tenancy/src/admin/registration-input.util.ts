@@ -46,7 +46,8 @@ export function identifierLabel(input: unknown): string {
   return typeof identifier === 'string' ? identifier.slice(0, 64) : `(${typeof identifier})`;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** @internal A plain object (`{}` or `Object.create(null)`), not an array, class instance or null. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ENCRYPTED_METADATA_PREFIX, FieldEncryptor, type EncryptableTenantFields } from '../crypto/field-encryptor';
+import { toMetadataPlaintext } from '../crypto/metadata-value.codec';
 import type { Tenant } from '../models/tenant.model';
 
 /**
@@ -10,9 +11,37 @@ import type { Tenant } from '../models/tenant.model';
 export class TenantFieldCrypto {
   constructor(@Optional() @Inject(FieldEncryptor) readonly encryptor: FieldEncryptor | null = null) {}
 
-  /** `fields` with `databaseUrl` and `_enc_*` metadata encrypted (values already `enc::` kept). */
+  /**
+   * `fields` with `databaseUrl` and `_enc_*` metadata encrypted. The `enc::` prefix proves
+   * nothing: a value is kept as it is only when it is a token one of the configured keys
+   * authenticates (a stored value handed back); any other value, prefix or not, is encrypted.
+   */
   forStore<T extends EncryptableTenantFields>(fields: T): T {
-    return this.encryptor ? this.encryptor.encryptTenantFields(fields) : fields;
+    const enc = this.encryptor;
+    if (!enc) return fields;
+    const authentic = (value: unknown): boolean => {
+      if (!enc.isEncrypted(value)) return false;
+      try {
+        enc.decrypt(value);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // A look-alike is encrypted as text: the prefixed copy is what encryptTenantFields keeps.
+    const sealed = (key: string, value: unknown) =>
+      enc.isEncrypted(value) && !authentic(value) ? enc.encrypt(toMetadataPlaintext(key, value)!) : value;
+    const copy = { ...fields } as Record<string, unknown>;
+    if (typeof fields.databaseUrl === 'string') copy.databaseUrl = sealed('databaseUrl', fields.databaseUrl);
+    if (fields.metadata) {
+      copy.metadata = Object.fromEntries(
+        Object.entries(fields.metadata).map(([k, v]) => [
+          k,
+          k.startsWith(ENCRYPTED_METADATA_PREFIX) ? sealed(k, v) : v,
+        ]),
+      );
+    }
+    return enc.encryptTenantFields(copy as T);
   }
 
   /**

@@ -8,9 +8,10 @@ import type { Tenant, TenantStatus } from '../models/tenant.model';
 import { TenantStore, type ListTenantsQuery, type TenantPatch } from '../store/tenant-store.interface';
 import type { DeleteTenantOptions } from './admin.types';
 import { TenantFieldCrypto } from './tenant-field-crypto';
+import { assertSamePlacement, validatePatch } from './tenant-patch.util';
 
-/** Patch fields that move a tenant or change whether it is served: cached resources must go. */
-const PLACEMENT_FIELDS: ReadonlyArray<keyof TenantPatch> = ['status', 'isolationStrategy', 'databaseUrl'];
+/** Patch fields that change how a tenant is reached: cached resources must go (status changes evict too). */
+const PLACEMENT_FIELDS = ['isolationStrategy', 'databaseUrl'] as const;
 
 /**
  * @internal get, list, update, suspend, activate, delete. Every write goes through the injected
@@ -41,10 +42,26 @@ export class TenantLifecycle {
     return this.store.list(query);
   }
 
+  /**
+   * Validated like a registration; placement changes are refused (they go through promotion);
+   * a status change follows the rules of `suspend`/`activate`/`delete` and is written first.
+   */
   async update(idOrIdentifier: string, patch: TenantPatch): Promise<Tenant> {
+    const { status, ...fields } = validatePatch(patch);
     const tenant = await this.get(idOrIdentifier);
-    const updated = await this.store.update(tenant.id, this.crypto.forStore(patch));
-    if (PLACEMENT_FIELDS.some((field) => patch[field] !== undefined)) this.connections.evict(tenant.id);
+    if (fields.isolationStrategy !== undefined || fields.databaseUrl !== undefined) {
+      const plain = (url: string | null | undefined) =>
+        this.crypto.decrypt({ ...tenant, databaseUrl: url ?? null, metadata: {} }).databaseUrl;
+      assertSamePlacement(
+        tenant,
+        { ...fields, databaseUrl: fields.databaseUrl && plain(fields.databaseUrl) },
+        plain(tenant.databaseUrl),
+      );
+    }
+    const current = status === undefined ? tenant : await this.changeStatus(tenant, status);
+    if (Object.keys(fields).length === 0) return current;
+    const updated = await this.store.update(tenant.id, this.crypto.forStore(fields));
+    if (PLACEMENT_FIELDS.some((field) => fields[field] !== undefined)) this.connections.evict(tenant.id);
     return updated;
   }
 
@@ -58,16 +75,12 @@ export class TenantLifecycle {
   }
 
   async suspend(idOrIdentifier: string): Promise<Tenant> {
-    const tenant = await this.get(idOrIdentifier);
-    this.assertFrom(tenant, ['active', 'suspended'], 'suspend');
-    return this.setStatus(tenant, 'suspended');
+    return this.changeStatus(await this.get(idOrIdentifier), 'suspended');
   }
 
   /** Serves the tenant again: from `suspended`, or restores a soft-deleted one. */
   async activate(idOrIdentifier: string): Promise<Tenant> {
-    const tenant = await this.get(idOrIdentifier);
-    this.assertFrom(tenant, ['active', 'suspended', 'deleted'], 'activate');
-    return this.setStatus(tenant, 'active');
+    return this.changeStatus(await this.get(idOrIdentifier), 'active');
   }
 
   async delete(idOrIdentifier: string, options: DeleteTenantOptions = {}): Promise<void> {
@@ -80,6 +93,13 @@ export class TenantLifecycle {
       await this.provisioner.dropStorage(tenant);
     await this.store.delete(tenant.id);
     this.connections.evict(tenant.id);
+  }
+
+  /** The one place status transitions are checked: `suspend`, `activate`, `update({ status })`. */
+  private changeStatus(tenant: Tenant, status: TenantStatus): Promise<Tenant> {
+    if (status === 'suspended') this.assertFrom(tenant, ['active', 'suspended'], 'suspend');
+    if (status === 'active') this.assertFrom(tenant, ['active', 'suspended', 'deleted'], 'activate');
+    return this.setStatus(tenant, status);
   }
 
   private async setStatus(tenant: Tenant, status: TenantStatus): Promise<Tenant> {

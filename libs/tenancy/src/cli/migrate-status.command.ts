@@ -9,7 +9,10 @@ interface StatusOptions extends JsonOption {
   tenant?: string[];
 }
 
-/** `migrate:status [--tenant x …] [--json]`: applied and pending migrations of each tenant. */
+/**
+ * `migrate:status [--tenant x …] [--json]`: applied and pending migrations of each tenant. A name
+ * no tenant has is a line with its error, and the exit code is 1 (as with `migrate:run`).
+ */
 @Command({ name: 'migrate:status', description: 'show applied and pending migrations of every tenant' })
 export class MigrateStatusCommand extends TenancyCommand<StatusOptions> {
   constructor(
@@ -26,7 +29,7 @@ export class MigrateStatusCommand extends TenancyCommand<StatusOptions> {
     if (states.length === 0) return this.output.line('No tenants.');
     const rows = states.map((s) => [
       s.tenant,
-      s.isolationStrategy,
+      s.isolationStrategy ?? '-',
       String(s.applied.length),
       s.error ? `ERROR ${s.error}` : s.pending.join(', ') || '-',
     ]);

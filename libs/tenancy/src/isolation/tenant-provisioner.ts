@@ -11,6 +11,7 @@ import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
 import { dialectFromUrl } from './dialects/dialect-from-url.util';
 import { ddlFor } from './dialects/dialect-ddl.registry';
 import { childrenFirst } from './deletion-order.util';
+import { MigrationRunError } from './migration-run.error';
 import { withMigrationLogger } from './migration.logger';
 import { runLocked, withMigrationLock } from './migration-lock';
 import { schemaNameFor, tablePrefixFor } from './dialects/tenant-physical-names.util';
@@ -71,7 +72,10 @@ export class TenantProvisioner {
     }
   }
 
-  /** Runs pending migrations (or synchronizes when none are configured); returns names applied. */
+  /**
+   * Runs pending migrations (or synchronizes when none are configured); returns names applied.
+   * @throws MigrationRunError naming the failed migration and the ones committed before it.
+   */
   async migrate(tenant: Tenant): Promise<string[]> {
     if (tenant.isolationStrategy === 'rls') return []; // shared tables: migrated once at start-up
     return this.withTenantDataSource(tenant, async (ds) => {
@@ -79,7 +83,12 @@ export class TenantProvisioner {
         await ds.synchronize();
         return [];
       }
-      return runLocked(ds, tenant.id);
+      const before = await this.state(ds);
+      try {
+        return await runLocked(ds, tenant.id);
+      } catch (cause) {
+        throw await this.stoppedRun(ds, before, cause);
+      }
     });
   }
 
@@ -114,6 +123,18 @@ export class TenantProvisioner {
 
   schemaName(tenant: Pick<Tenant, 'identifier'>): string {
     return schemaNameFor(this.options.schemaPrefix, tenant.identifier, this.sources.dialect);
+  }
+
+  /** What a failed run left: each migration commits on its own, so the first still pending failed. */
+  private async stoppedRun(ds: DataSource, before: TenantMigrationState, cause: unknown): Promise<Error> {
+    let after: TenantMigrationState;
+    try {
+      after = await this.state(ds);
+    } catch {
+      return cause instanceof Error ? cause : new Error(String(cause));
+    }
+    const committed = after.applied.filter((name) => !before.applied.includes(name));
+    return new MigrationRunError(committed, after.pending[0], cause);
   }
 
   private async state(ds: DataSource): Promise<TenantMigrationState> {
