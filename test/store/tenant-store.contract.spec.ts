@@ -8,6 +8,7 @@ import {
   CachedTenantStore,
   InMemoryTenantStore,
   RedisTenantStore,
+  TenantWriteRefusedError,
   TypeOrmTenantStore,
   type TenantStore,
 } from 'nestjs-tenancy/store';
@@ -232,6 +233,45 @@ function contract(store: () => TenantStore): void {
     expect((await store().getById(t.id)).metadata).toEqual(expected);
     expect(merged.updatedAt.getTime()).toBeGreaterThanOrEqual(t.updatedAt.getTime());
     await expect(store().updateMetadata!(randomUUID(), { a: 1 })).rejects.toBeInstanceOf(TenantNotFoundError);
+  });
+
+  it('a guarded setStatus writes only from the given statuses', async () => {
+    const t = await create();
+    const refused = store().setStatus(t.id, 'active', { from: ['provisioning'] });
+    await expect(refused).rejects.toBeInstanceOf(TenantWriteRefusedError);
+    await expect(refused).rejects.toMatchObject({ reason: 'status', current: 'active' });
+    expect((await store().getById(t.id)).status).toBe('active');
+    expect((await store().setStatus(t.id, 'suspended', { from: ['active'] })).status).toBe('suspended');
+    expect((await store().getByIdentifier(t.identifier)).status).toBe('suspended');
+    await expect(store().setStatus(randomUUID(), 'active', { from: ['suspended'] })).rejects.toThrow(
+      TenantNotFoundError,
+    );
+  });
+
+  it('with maxLive, exactly one of 8 concurrent creates takes the last place; deleted tenants do not count', async () => {
+    const max = (await store().count()) - (await store().count({ status: 'deleted' })) + 1;
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        store().create({ identifier: ident('cap'), name: `c${i}`, isolationStrategy: 'schema' }, { maxLive: max }),
+      ),
+    );
+    const won = results.filter((r): r is PromiseFulfilledResult<Tenant> => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    for (const r of lost) expect(r.reason).toMatchObject({ reason: 'limit', name: 'TenantWriteRefusedError' });
+    expect((await store().count()) - (await store().count({ status: 'deleted' }))).toBe(max);
+    // Deleting frees the place; restoring needs one.
+    await store().setStatus(won[0].value.id, 'deleted', { maxLive: max });
+    const next = await create(ident('cap'));
+    const restore = store().setStatus(won[0].value.id, 'active', { from: ['deleted'], maxLive: max });
+    await expect(restore).rejects.toMatchObject({ reason: 'limit' });
+    expect((await store().getById(won[0].value.id)).status).toBe('deleted');
+    // A tenant already counted changes status without needing a place.
+    expect((await store().setStatus(next.id, 'suspended', { maxLive: max })).status).toBe('suspended');
+    await store().setStatus(next.id, 'deleted');
+    expect((await store().setStatus(won[0].value.id, 'active', { from: ['deleted'], maxLive: max })).status).toBe(
+      'active',
+    );
   });
 
   it('deletes a tenant and frees its identifier', async () => {

@@ -37,7 +37,13 @@ export type { TenancyHealthOptions } from './observability/tenancy.health';
 export { TenantLogger } from './observability/tenant.logger';
 
 export { TenantStore } from './store/tenant-store.interface';
-export type { CreateTenantInput, TenantPatch, ListTenantsQuery } from './store/tenant-store.interface';
+export type {
+  CreateTenantInput,
+  TenantPatch,
+  ListTenantsQuery,
+  TenantWriteGuard,
+} from './store/tenant-store.interface';
+export { TenantWriteRefusedError } from './store/tenant-write-refused.error';
 export { TypeOrmTenantStore } from './store/typeorm-tenant.store';
 export { RedisTenantStore } from './store/redis-tenant.store';
 export { InMemoryTenantStore } from './store/in-memory-tenant.store';

@@ -40,6 +40,11 @@ export function validateRegistration(input: RegisterTenantInput, options: Placem
   };
 }
 
+/** @internal The refusal when `maxTenants` live tenants exist already. */
+export function tenantLimitError(max: number): TenancyError {
+  return new TenancyError(`the tenant limit is reached (maxTenants = ${max}, TENANCY_MAX_TENANTS)`);
+}
+
 /** @internal The identifier to name in an error about `input` (bounded, never the whole input). */
 export function identifierLabel(input: unknown): string {
   const identifier = (input as { identifier?: unknown } | null)?.identifier;

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { TenantConnectionManager } from '../connection/tenant-connection.manager';
 import { TenancyError } from '../errors/tenancy.error';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
@@ -6,8 +7,11 @@ import { TenantProvisioner } from '../isolation/tenant-provisioner';
 import { isUuidShaped } from '../models/tenant-identifier';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
 import { TenantStore, type ListTenantsQuery, type TenantPatch } from '../store/tenant-store.interface';
+import { TenantWriteRefusedError } from '../store/tenant-write-refused.error';
+import { TENANCY_OPTIONS } from '../tenancy.constants';
 import type { DeleteTenantOptions } from './admin.types';
 import { TenantFieldCrypto } from './tenant-field-crypto';
+import { tenantLimitError } from './registration-input.util';
 import { assertSamePlacement, validatePatch } from './tenant-patch.util';
 
 /** Patch fields that change how a tenant is reached: cached resources must go (status changes evict too). */
@@ -21,6 +25,7 @@ const PLACEMENT_FIELDS = ['isolationStrategy', 'databaseUrl'] as const;
 @Injectable()
 export class TenantLifecycle {
   constructor(
+    @Inject(TENANCY_OPTIONS) private readonly options: ResolvedTenancyOptions,
     @Inject(TenantStore) private readonly store: TenantStore,
     private readonly provisioner: TenantProvisioner,
     private readonly connections: TenantConnectionManager,
@@ -95,11 +100,30 @@ export class TenantLifecycle {
     this.connections.evict(tenant.id);
   }
 
-  /** The one place status transitions are checked: `suspend`, `activate`, `update({ status })`. */
-  private changeStatus(tenant: Tenant, status: TenantStatus): Promise<Tenant> {
-    if (status === 'suspended') this.assertFrom(tenant, ['active', 'suspended'], 'suspend');
-    if (status === 'active') this.assertFrom(tenant, ['active', 'suspended', 'deleted'], 'activate');
-    return this.setStatus(tenant, status);
+  /**
+   * The one place status transitions are checked (`suspend`, `activate`, `update({ status })`),
+   * written only if the status is still the one read. Restoring a soft-deleted tenant makes it
+   * count again, so `maxTenants` applies as to a registration.
+   */
+  private async changeStatus(tenant: Tenant, status: TenantStatus): Promise<Tenant> {
+    const action = status === 'suspended' ? 'suspend' : status === 'active' ? 'activate' : 'delete';
+    if (status === 'suspended') this.assertFrom(tenant, ['active', 'suspended'], action);
+    if (status === 'active') this.assertFrom(tenant, ['active', 'suspended', 'deleted'], action);
+    if (tenant.status === status) return tenant;
+    const max = status === 'active' && tenant.status === 'deleted' ? this.options.maxTenants : undefined;
+    try {
+      if (max && (await this.store.count()) - (await this.store.count({ status: 'deleted' })) >= max)
+        throw new TenantWriteRefusedError('limit', tenant.identifier);
+      const guard = { from: [tenant.status], ...(max ? { maxLive: max } : {}) };
+      const updated = await this.store.setStatus(tenant.id, status, guard);
+      this.connections.evict(tenant.id);
+      return updated;
+    } catch (error) {
+      if (!(error instanceof TenantWriteRefusedError)) throw error;
+      const why =
+        error.reason === 'limit' ? tenantLimitError(max ?? 0).message : `it became ${error.current} meanwhile`;
+      throw new TenancyError(`Cannot ${action} tenant "${tenant.identifier}": ${why}`);
+    }
   }
 
   private async setStatus(tenant: Tenant, status: TenantStatus): Promise<Tenant> {

@@ -10,10 +10,11 @@ import { TenantProvisioner } from '../isolation/tenant-provisioner';
 import { TenantStorageInspector, type ExistingStorage } from '../isolation/tenant-storage.inspector';
 import type { Tenant } from '../models/tenant.model';
 import { TenantStore, type CreateTenantInput } from '../store/tenant-store.interface';
+import { TenantWriteRefusedError } from '../store/tenant-write-refused.error';
 import { TENANCY_OPTIONS } from '../tenancy.constants';
 import type { RegisterTenantInput } from './admin.types';
 import { TenantFieldCrypto } from './tenant-field-crypto';
-import { identifierLabel, validateRegistration } from './registration-input.util';
+import { identifierLabel, tenantLimitError, validateRegistration } from './registration-input.util';
 
 /** What a registration did so far, for its rollback. */
 interface Provisioned {
@@ -55,10 +56,11 @@ export class TenantRegistration {
       step = 'migrate';
       await this.provisioner.migrate(tenant);
       step = 'activate';
-      return await this.store.setStatus(tenant.id, 'active');
+      // Only a tenant still provisioning: one deleted meanwhile must not come back to life.
+      return await this.store.setStatus(tenant.id, 'active', { from: ['provisioning'] });
     } catch (cause) {
       await this.rollBack(tenant, step, done);
-      throw new TenantProvisioningError(tenant.identifier, step, cause);
+      throw new TenantProvisioningError(tenant.identifier, step, notActivated(cause));
     }
   }
 
@@ -100,28 +102,21 @@ export class TenantRegistration {
     );
   }
 
+  /**
+   * `maxTenants` counts every tenant that is not `deleted`. The store counts and inserts as one
+   * step (a lock or script), so with one place left exactly one of concurrent registrations wins.
+   */
   private async reserve(draft: CreateTenantInput): Promise<Tenant> {
-    let tenant: Tenant | undefined;
+    const max = this.options.maxTenants;
     try {
-      await this.assertRoom(false);
-      tenant = await this.store.create(draft);
-      // Concurrent registrations of other identifiers may both pass the first check.
-      await this.assertRoom(true);
-      return tenant;
+      // Refuses early without writing (and is the only check a store ignoring the guard gives).
+      if (max && (await this.store.count()) - (await this.store.count({ status: 'deleted' })) >= max)
+        throw tenantLimitError(max);
+      return await this.store.create(draft, max ? { maxLive: max } : {});
     } catch (cause) {
       if (cause instanceof TenantAlreadyExistsError) throw cause;
-      if (tenant) await this.undo(tenant, 'reserve', 'delete its row', () => this.store.delete(tenant!.id));
-      throw new TenantProvisioningError(draft.identifier, 'reserve', cause);
-    }
-  }
-
-  /** `maxTenants` counts every tenant that is not `deleted` (this one included once inserted). */
-  private async assertRoom(inserted: boolean): Promise<void> {
-    const max = this.options.maxTenants;
-    if (!max) return;
-    const live = (await this.store.count()) - (await this.store.count({ status: 'deleted' }));
-    if (inserted ? live > max : live >= max) {
-      throw new TenancyError(`the tenant limit is reached (maxTenants = ${max}, TENANCY_MAX_TENANTS)`);
+      const why = cause instanceof TenantWriteRefusedError && max ? tenantLimitError(max) : cause;
+      throw new TenantProvisioningError(draft.identifier, 'reserve', why);
     }
   }
 
@@ -156,4 +151,11 @@ export class TenantRegistration {
       this.logger.error(`Rolling back tenant "${tenant.identifier}" after step ${failedAt}: could not ${what}: ${why}`);
     }
   }
+}
+
+function notActivated(cause: unknown): unknown {
+  if (!(cause instanceof TenantWriteRefusedError) || cause.reason !== 'status') return cause;
+  return new TenancyError(
+    `it was ${cause.current ?? 'changed'} while it was being provisioned, so it was not activated`,
+  );
 }

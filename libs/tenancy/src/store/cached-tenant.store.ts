@@ -16,7 +16,13 @@ import { DELETED_VERSION, RedisTenantCache, type TenantCacheKind } from './redis
 import { TenantInvalidationBus, type TenantInvalidation } from './tenant-invalidation.bus';
 import { MISSING, TenantL1Cache, type Flight } from './tenant-l1.cache';
 import { freezeTenant } from './tenant-record.util';
-import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
+import type {
+  CreateTenantInput,
+  ListTenantsQuery,
+  TenantPatch,
+  TenantStore,
+  TenantWriteGuard,
+} from './tenant-store.interface';
 
 /** Patch fields that move a tenant or change whether it is served. */
 const PLACEMENT_FIELDS: ReadonlyArray<keyof TenantPatch> = ['status', 'isolationStrategy', 'databaseUrl'];
@@ -131,8 +137,8 @@ export class CachedTenantStore implements TenantStore {
     return this.inner.count(query);
   }
 
-  async create(input: CreateTenantInput): Promise<Tenant> {
-    return this.invalidated(await this.inner.create(input));
+  async create(input: CreateTenantInput, guard?: Pick<TenantWriteGuard, 'maxLive'>): Promise<Tenant> {
+    return this.invalidated(await this.inner.create(input, guard));
   }
 
   async update(id: string, patch: TenantPatch): Promise<Tenant> {
@@ -147,8 +153,8 @@ export class CachedTenantStore implements TenantStore {
     return this.invalidated(await this.inner.updateMetadata(id, patch));
   }
 
-  async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
-    return this.invalidated(await this.inner.setStatus(id, status), true);
+  async setStatus(id: string, status: TenantStatus, guard?: TenantWriteGuard): Promise<Tenant> {
+    return this.invalidated(await this.inner.setStatus(id, status, guard), true);
   }
 
   async delete(id: string): Promise<void> {

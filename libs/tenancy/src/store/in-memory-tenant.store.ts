@@ -3,7 +3,14 @@ import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
 import { mergeMetadata, splitMetadataPatch } from './metadata-merge.util';
 import { buildTenant, compareTenants, freezeTenant, patchTenant } from './tenant-record.util';
-import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
+import type {
+  CreateTenantInput,
+  ListTenantsQuery,
+  TenantPatch,
+  TenantStore,
+  TenantWriteGuard,
+} from './tenant-store.interface';
+import { assertGuardedStatus, TenantWriteRefusedError } from './tenant-write-refused.error';
 
 /**
  * A `TenantStore` in process memory, for tests and single-process demos. Every method hands out
@@ -16,12 +23,14 @@ export class InMemoryTenantStore implements TenantStore {
   private readonly byId = new Map<string, Tenant>();
   private readonly idByIdentifier = new Map<string, string>();
 
-  async create(input: CreateTenantInput): Promise<Tenant> {
+  async create(input: CreateTenantInput, guard: Pick<TenantWriteGuard, 'maxLive'> = {}): Promise<Tenant> {
     // Check and insert with no await in between: atomic on the one JS thread.
     const tenant = buildTenant(input);
     if (this.idByIdentifier.has(tenant.identifier) || this.byId.has(tenant.id)) {
       throw new TenantAlreadyExistsError(tenant.identifier);
     }
+    if (guard.maxLive !== undefined && this.liveExcept() >= guard.maxLive)
+      throw new TenantWriteRefusedError('limit', tenant.identifier);
     return this.put(tenant);
   }
 
@@ -56,8 +65,12 @@ export class InMemoryTenantStore implements TenantStore {
     return this.put(patchTenant(tenant, { metadata: mergeMetadata(tenant.metadata, splitMetadataPatch(patch)) }));
   }
 
-  async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
-    return this.update(id, { status });
+  async setStatus(id: string, status: TenantStatus, guard: TenantWriteGuard = {}): Promise<Tenant> {
+    const current = this.require(id);
+    assertGuardedStatus(guard, current);
+    if (guard.maxLive !== undefined && status !== 'deleted' && this.liveExcept(id) >= guard.maxLive)
+      throw new TenantWriteRefusedError('limit', current.identifier);
+    return this.put(patchTenant(current, { status }));
   }
 
   async delete(id: string): Promise<void> {
@@ -70,6 +83,13 @@ export class InMemoryTenantStore implements TenantStore {
     if (query.status === undefined) return this.byId.size;
     let n = 0;
     for (const t of this.byId.values()) if (t.status === query.status) n++;
+    return n;
+  }
+
+  /** Tenants not `deleted`, `id` left out. */
+  private liveExcept(id?: string): number {
+    let n = 0;
+    for (const t of this.byId.values()) if (t.status !== 'deleted' && t.id !== id) n++;
     return n;
   }
 

@@ -1,4 +1,5 @@
 export * from './tenant-store.interface';
+export { TenantWriteRefusedError } from './tenant-write-refused.error';
 export { InMemoryTenantStore } from './in-memory-tenant.store';
 export { TypeOrmTenantStore, type TypeOrmTenantStoreOptions } from './typeorm-tenant.store';
 export { RedisTenantStore, type RedisTenantStoreOptions } from './redis-tenant.store';

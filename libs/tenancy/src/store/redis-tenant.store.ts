@@ -2,11 +2,24 @@ import { Redis } from 'ioredis';
 import { TenantAlreadyExistsError } from '../errors/tenant-already-exists.error';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
-import { CREATE_TENANT, DELETE_TENANT, REPLACE_TENANT } from './redis-tenant.scripts';
+import {
+  CREATE_TENANT,
+  CREATE_TENANT_WITHIN_LIMIT,
+  DELETE_TENANT,
+  REPLACE_TENANT,
+  REPLACE_TENANT_WITHIN_LIMIT,
+} from './redis-tenant.scripts';
 import { tenantFromJson, tenantToJson } from './tenant-json.util';
 import { mergeMetadata, splitMetadataPatch } from './metadata-merge.util';
 import { buildTenant, patchTenant } from './tenant-record.util';
-import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
+import type {
+  CreateTenantInput,
+  ListTenantsQuery,
+  TenantPatch,
+  TenantStore,
+  TenantWriteGuard,
+} from './tenant-store.interface';
+import { assertGuardedStatus, TenantWriteRefusedError } from './tenant-write-refused.error';
 
 /** Options of `RedisTenantStore`. */
 export interface RedisTenantStoreOptions {
@@ -35,13 +48,24 @@ export class RedisTenantStore implements TenantStore {
     this.ns = options.namespace ?? 'tenancy:';
   }
 
-  async create(input: CreateTenantInput): Promise<Tenant> {
+  async create(input: CreateTenantInput, guard: Pick<TenantWriteGuard, 'maxLive'> = {}): Promise<Tenant> {
     const tenant = buildTenant(input);
-    const created = await CREATE_TENANT.run(
-      this.redis,
-      [this.identKey(tenant.identifier), this.tenantKey(tenant.id), this.allKey(), this.statusKey(tenant.status)],
-      [tenant.id, tenantToJson(tenant), tenant.createdAt.getTime()],
-    );
+    const keys = [
+      this.identKey(tenant.identifier),
+      this.tenantKey(tenant.id),
+      this.allKey(),
+      this.statusKey(tenant.status),
+    ];
+    const args = [tenant.id, tenantToJson(tenant), tenant.createdAt.getTime()];
+    const created =
+      guard.maxLive === undefined
+        ? await CREATE_TENANT.run(this.redis, keys, args)
+        : await CREATE_TENANT_WITHIN_LIMIT.run(
+            this.redis,
+            [...keys, this.statusKey('deleted')],
+            [...args, guard.maxLive],
+          );
+    if (created === -1) throw new TenantWriteRefusedError('limit', tenant.identifier);
     if (created !== 1) throw new TenantAlreadyExistsError(tenant.identifier);
     return tenantFromJson(tenantToJson(tenant));
   }
@@ -94,8 +118,31 @@ export class RedisTenantStore implements TenantStore {
     throw new Error(`RedisTenantStore: tenant ${id} kept changing; update gave up after ${MAX_CAS_ATTEMPTS} attempts`);
   }
 
-  async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
-    return this.update(id, { status });
+  /** Guarded: compare-and-set on the status read, the limit counted in the same script. */
+  async setStatus(id: string, status: TenantStatus, guard: TenantWriteGuard = {}): Promise<Tenant> {
+    if (guard.from === undefined && guard.maxLive === undefined) return this.update(id, { status });
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.redis.get(this.tenantKey(id));
+      if (current === null) throw new TenantNotFoundError(id);
+      const before = tenantFromJson(current);
+      assertGuardedStatus(guard, before);
+      const json = tenantToJson(patchTenant(before, { status }));
+      const keys = [this.tenantKey(id), this.statusKey(before.status), this.statusKey(status)];
+      const args = [current, json, id, before.createdAt.getTime()];
+      const limited = guard.maxLive !== undefined && status !== 'deleted';
+      const done = limited
+        ? await REPLACE_TENANT_WITHIN_LIMIT.run(
+            this.redis,
+            [...keys, this.allKey(), this.statusKey('deleted')],
+            [...args, guard.maxLive!, before.status === 'deleted' ? 0 : 1],
+          )
+        : await REPLACE_TENANT.run(this.redis, keys, args);
+      if (done === -1) throw new TenantWriteRefusedError('limit', before.identifier);
+      if (done === 1) return tenantFromJson(json);
+    }
+    throw new Error(
+      `RedisTenantStore: tenant ${id} kept changing; setStatus gave up after ${MAX_CAS_ATTEMPTS} attempts`,
+    );
   }
 
   async delete(id: string): Promise<void> {

@@ -17,6 +17,22 @@ export type TenantPatch = Partial<
   Pick<Tenant, 'name' | 'status' | 'isolationStrategy' | 'tier' | 'databaseUrl' | 'metadata'>
 >;
 
+/**
+ * Conditions a store checks atomically with a write. A write that does not meet them throws
+ * `TenantWriteRefusedError` and changes nothing.
+ */
+export interface TenantWriteGuard {
+  /** `setStatus` only: the tenant's current status must be one of these. */
+  readonly from?: readonly TenantStatus[];
+  /**
+   * The other tenants that are not `deleted` must number fewer than this (a status write to
+   * `deleted` is never refused for it). Stores serialize such writes across processes: an advisory
+   * lock on PostgreSQL, a named lock on MySQL/MariaDB, one script in Redis (in-process only on
+   * SQLite and SQL Server).
+   */
+  readonly maxLive?: number;
+}
+
 /** Filter and page of `list`. */
 export interface ListTenantsQuery {
   readonly status?: TenantStatus;
@@ -28,15 +44,16 @@ export interface ListTenantsQuery {
  * Where tenants live. Implementations: `TypeOrmTenantStore`, `RedisTenantStore`,
  * `InMemoryTenantStore`; inject with `@Inject(TenantStore)`.
  * `create` raises `TenantAlreadyExistsError` on a duplicate identifier (atomically);
- * `getById`/`getByIdentifier`/`update`/`setStatus`/`delete` raise `TenantNotFoundError`.
+ * `getById`/`getByIdentifier`/`update`/`setStatus`/`delete` raise `TenantNotFoundError`;
+ * a guarded `create`/`setStatus` raises `TenantWriteRefusedError`.
  */
 export interface TenantStore {
-  create(input: CreateTenantInput): Promise<Tenant>;
+  create(input: CreateTenantInput, guard?: Pick<TenantWriteGuard, 'maxLive'>): Promise<Tenant>;
   getById(id: string): Promise<Tenant>;
   getByIdentifier(identifier: string): Promise<Tenant>;
   list(query?: ListTenantsQuery): Promise<Tenant[]>;
   update(id: string, patch: TenantPatch): Promise<Tenant>;
-  setStatus(id: string, status: TenantStatus): Promise<Tenant>;
+  setStatus(id: string, status: TenantStatus, guard?: TenantWriteGuard): Promise<Tenant>;
   /**
    * Atomic top-level merge into `metadata`: each key of `patch` replaces the stored one, `null`
    * removes it. Concurrent merges never lose one another. Optional for custom stores (then

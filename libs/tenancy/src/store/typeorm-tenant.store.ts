@@ -1,6 +1,9 @@
 import {
   DataSource,
+  In,
+  Not,
   Table,
+  type EntityManager,
   type DataSourceOptions,
   type FindOptionsWhere,
   type QueryDeepPartialEntity,
@@ -15,7 +18,15 @@ import { mergeMetadata, mergeMetadataInPlace, splitMetadataPatch } from './metad
 import { isDuplicateKeyError } from './duplicate-key.util';
 import { tenantEntitySchema, type TenantRow } from './tenant.entity';
 import { buildTenant, cleanPatch, freezeTenant, isUuid } from './tenant-record.util';
-import type { CreateTenantInput, ListTenantsQuery, TenantPatch, TenantStore } from './tenant-store.interface';
+import type {
+  CreateTenantInput,
+  ListTenantsQuery,
+  TenantPatch,
+  TenantStore,
+  TenantWriteGuard,
+} from './tenant-store.interface';
+import { registryLock } from './registry-lock.util';
+import { TenantWriteRefusedError } from './tenant-write-refused.error';
 
 const MAX_INT = 2_147_483_647;
 
@@ -36,6 +47,8 @@ export interface TypeOrmTenantStoreOptions {
  */
 export class TypeOrmTenantStore implements TenantStore {
   private repository?: Repository<TenantRow>;
+  /** Guarded writes of this process, one at a time (the database lock covers other processes). */
+  private guarded: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -79,15 +92,21 @@ export class TypeOrmTenantStore implements TenantStore {
     }
   }
 
-  async create(input: CreateTenantInput): Promise<Tenant> {
+  /** With `maxLive`: counts and inserts under the registry lock, so concurrent creators cannot both pass. */
+  async create(input: CreateTenantInput, guard: Pick<TenantWriteGuard, 'maxLive'> = {}): Promise<Tenant> {
     const tenant = buildTenant(input);
-    try {
-      await this.repo.insert(toRow(tenant));
-    } catch (error) {
-      if (isDuplicateKeyError(error)) throw new TenantAlreadyExistsError(tenant.identifier);
-      throw error;
-    }
-    return freezeTenant(tenant);
+    const insert = async (em: EntityManager) => {
+      if (guard.maxLive !== undefined && (await this.liveCount(em)) >= guard.maxLive)
+        throw new TenantWriteRefusedError('limit', tenant.identifier);
+      try {
+        await em.insert(this.repo.target, toRow(tenant));
+      } catch (error) {
+        if (isDuplicateKeyError(error)) throw new TenantAlreadyExistsError(tenant.identifier);
+        throw error;
+      }
+      return freezeTenant(tenant);
+    };
+    return guard.maxLive === undefined ? insert(this.repo.manager) : this.exclusive(insert);
   }
 
   async getById(id: string): Promise<Tenant> {
@@ -135,8 +154,26 @@ export class TypeOrmTenantStore implements TenantStore {
     return this.getById(id);
   }
 
-  async setStatus(id: string, status: TenantStatus): Promise<Tenant> {
-    return this.update(id, { status });
+  /** With `from`: a conditional UPDATE; with `maxLive`: counted and written under the registry lock. */
+  async setStatus(id: string, status: TenantStatus, guard: TenantWriteGuard = {}): Promise<Tenant> {
+    if (guard.from === undefined && guard.maxLive === undefined) return this.update(id, { status });
+    const write = async (em: EntityManager) => {
+      if (!isUuid(id)) throw new TenantNotFoundError(id);
+      const limited = guard.maxLive !== undefined && status !== 'deleted';
+      if (limited && (await this.liveCount(em, id)) >= guard.maxLive!) {
+        const row = await em.findOne(this.repo.target, { where: { id } });
+        if (!row) throw new TenantNotFoundError(id);
+        throw new TenantWriteRefusedError('limit', row.identifier);
+      }
+      const where: FindOptionsWhere<TenantRow> = guard.from ? { id, status: In([...guard.from]) } : { id };
+      const changes = { status, updatedAt: new Date() } as QueryDeepPartialEntity<TenantRow>;
+      const { affected } = await em.update(this.repo.target, where, changes);
+      const row = await em.findOne(this.repo.target, { where: { id } });
+      if (!row) throw new TenantNotFoundError(id);
+      if (!affected) throw new TenantWriteRefusedError('status', row.identifier, row.status);
+      return freezeTenant(row);
+    };
+    return guard.maxLive === undefined ? write(this.repo.manager) : this.exclusive(write);
   }
 
   async delete(id: string): Promise<void> {
@@ -151,6 +188,44 @@ export class TypeOrmTenantStore implements TenantStore {
   /** Destroys the DataSource when this store opened it (`open`); otherwise does nothing. */
   async close(): Promise<void> {
     if (this.options.ownsDataSource && this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  /** Tenants that are not `deleted`, `exceptId` left out. */
+  private liveCount(em: EntityManager, exceptId?: string): Promise<number> {
+    const where: FindOptionsWhere<TenantRow> = { status: Not('deleted' as TenantStatus) };
+    return em.count(this.repo.target, { where: exceptId ? { ...where, id: Not(exceptId) } : where });
+  }
+
+  /**
+   * `fn` in one transaction holding the registry lock, so counting and writing are one step for
+   * every process on this database; calls of this process queue up first.
+   */
+  private exclusive<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    const run = this.guarded.then(() => this.locked(fn));
+    this.guarded = run.catch(() => undefined);
+    return run;
+  }
+
+  private async locked<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    const lock = registryLock(this.dataSource.options.type);
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      if (lock.session) await lock.session.acquire(runner);
+      await runner.startTransaction();
+      try {
+        if (lock.transaction) await runner.query(lock.transaction);
+        const result = await fn(runner.manager);
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        throw error;
+      }
+    } finally {
+      if (lock.session) await lock.session.release(runner).catch(() => undefined);
+      await runner.release();
+    }
   }
 
   private get repo(): Repository<TenantRow> {
