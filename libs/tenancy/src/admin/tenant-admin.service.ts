@@ -65,7 +65,13 @@ export class TenantAdminService {
     return this.lifecycle.list(query);
   }
 
-  /** Changes fields; `databaseUrl` and `_enc_*` metadata are encrypted again before they are stored. */
+  /**
+   * Changes fields, validated like a registration; `databaseUrl` and `_enc_*` metadata are
+   * encrypted before they are stored. Refuses placement changes (another `isolationStrategy`, or
+   * a `databaseUrl` of another database): nothing would move the data. `status` follows the rules
+   * of `suspend`/`activate`/`delete`.
+   * @throws TenancyError naming the refused field.
+   */
   update(id: string, patch: TenantPatch): Promise<Tenant> {
     return this.lifecycle.update(id, patch);
   }
@@ -85,7 +91,7 @@ export class TenantAdminService {
     return this.lifecycle.suspend(id);
   }
 
-  /** Serves a suspended tenant again, or restores a soft-deleted one. */
+  /** Serves a suspended tenant again, or restores a soft-deleted one (which needs room under `maxTenants`). */
   activate(id: string): Promise<Tenant> {
     return this.lifecycle.activate(id);
   }
@@ -122,7 +128,10 @@ export class TenantAdminService {
     return this.migrations.revert(options);
   }
 
-  /** Applied and pending migration names of each tenant (same selection as `migrate`). */
+  /**
+   * Applied and pending migration names of each tenant (same selection as `migrate`); a name no
+   * tenant has is a line with `status: null` and the error `migrate` reports for it.
+   */
   migrationStatus(
     options: Pick<MigrationRunOptions, 'tenants' | 'concurrency'> = {},
   ): Promise<TenantMigrationStatus[]> {
