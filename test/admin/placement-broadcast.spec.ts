@@ -47,17 +47,21 @@ describeWith('postgres', 'placement changes reach every instance (two instances,
 
   const whereAmI = async (instance: AdminApp, tenant: Tenant) => {
     const ds = await instance.ref.get(TenantConnectionManager).getDataSource(tenant);
-    return ((await ds.query('SELECT current_database() AS name')) as Array<{ name: string }>)[0].name;
+    const sql = "SELECT current_database() AS name, current_setting('application_name') AS app";
+    return ((await ds.query(sql)) as Array<{ name: string; app: string }>)[0];
   };
 
   it('a new databaseUrl set through one instance is served by the other', async () => {
-    const registered = await one.admin.register({ identifier: 'mover', name: 'Mover' });
-    // Instance two caches the tenant and its DataSource on the original database.
-    expect(await whereAmI(two, await two.store.getByIdentifier('mover'))).toBe(`${dbPrefix()}mover`);
-    await pgAdmin(withDatabase(db.adminUrl, moved()), 'SELECT 1'); // the target exists
-    await one.admin.update(registered.id, { databaseUrl: withDatabase(db.adminUrl, moved()) });
+    // update() never points a tenant at another database (issue 19: nothing would move its data);
+    // the database it brought may get a new URL (credentials, settings), which every instance uses.
+    const own = withDatabase(db.adminUrl, moved());
+    const registered = await one.admin.register({ identifier: 'mover', name: 'Mover', databaseUrl: own });
+    // Instance two caches the tenant and its DataSource on the original URL.
+    const before = await whereAmI(two, await two.store.getByIdentifier('mover'));
+    expect(before).toEqual({ name: moved(), app: expect.not.stringMatching(/^rotated$/) });
+    await one.admin.update(registered.id, { databaseUrl: `${own}?application_name=rotated` });
     expect(await dropped(two, 'mover')).toBe(true);
     const fresh = await two.store.getByIdentifier('mover');
-    expect(await whereAmI(two, fresh)).toBe(moved());
+    expect(await whereAmI(two, fresh)).toEqual({ name: moved(), app: 'rotated' });
   });
 });
