@@ -166,7 +166,7 @@ describeWith('postgres', 'the tenancy CLI, run as a user runs it (npm run cli)',
       expect.objectContaining({ tenant: 'cli-a', status: 'migrated', applied: ['AddSize1700000000102'] }),
       { summary: { migrated: 1, failed: 0, skipped: 0, total: 1 } },
     ]);
-    const revert = await cli(env([FIRST, SECOND]), 'migrate:revert', '--json', '-t', `${id},cli-a`);
+    const revert = await cli(env([FIRST, SECOND]), 'migrate:revert', '--json', '--yes', '-t', `${id},cli-a`);
     expect(JSON.parse(revert.lines.at(-1)!)).toEqual({ summary: { reverted: 1, failed: 0, skipped: 0, total: 1 } });
     expect(await sizeColumns()).toEqual(['cli_cli_b']);
 
