@@ -32,16 +32,6 @@ export const OPEN_CASES: readonly OpenCase[] = [
       "not in issue 11: a USE left by raw SQL stays on the pooled connection: later writes land in another tenant's database",
   },
   {
-    target: /^(postgres hybrid \(rls \+ schema \+ database\)|postgres rls|postgres rls \(transaction scope\))$/,
-    path: 'raw SQL: raw SQL naming a tenant table and the registry',
-    awaits: 'RLS with one role (no migrationDatabaseUrl): the registry stays readable (rls)',
-  },
-  {
-    target: /^(postgres hybrid \(rls \+ schema \+ database\)|postgres rls|postgres rls \(transaction scope\))$/,
-    path: 'raw SQL: raw read of the tenants registry (unqualified)',
-    awaits: 'RLS with one role (no migrationDatabaseUrl): the registry stays readable (rls)',
-  },
-  {
     target: /^(postgres database|postgres hybrid \(rls \+ schema \+ database\))$/,
     path: 'manual QueryRunner: released after a failed statement, then the pool is used again',
     awaits: 'database strategy: a runner released after a failed statement returns aborted (pgconn)',

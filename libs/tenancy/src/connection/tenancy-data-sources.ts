@@ -7,7 +7,7 @@ import { TenantIdSubscriber } from '../isolation/tenant-id.subscriber';
 import { dataSourceOptionsFromUrl } from '../store/data-source-options.util';
 import { TenancyError } from '../errors/tenancy.error';
 import { refuseUnsafeRuntimeRole } from '../isolation/rls-preflight';
-import { ownerCreatesRegistry, setUpRls } from '../isolation/rls-setup';
+import { ownerCreatesRegistry, secureRegistryCreatedLater, setUpRls } from '../isolation/rls-setup';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
 import { assertMigrationGlobsMatch } from '../config/migration-globs.util';
@@ -80,8 +80,10 @@ export class TenancyDataSources {
    * then creates the shared tables and policies), then runs what waited for the checks.
    */
   async buildShared(entities: Entities): Promise<void> {
+    const separateOwner = this.owner !== undefined;
     await this.buildSharedSets(entities);
     for (const create of this.deferred.splice(0)) await create();
+    if (this.rlsReady && !separateOwner) await secureRegistryCreatedLater(this.root, this.options);
   }
 
   private async buildSharedSets(entities: Entities): Promise<void> {

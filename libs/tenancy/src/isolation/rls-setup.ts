@@ -56,6 +56,23 @@ export async function setUpRls(
 }
 
 /**
+ * One role (no `migrationDatabaseUrl`): the registry is created after the start-up checks, so
+ * after `setUpRls`; put it out of tenant reach then, and verify it, before any request is served.
+ */
+export async function secureRegistryCreatedLater(root: DataSource, options: ResolvedTenancyOptions): Promise<void> {
+  if (options.store !== 'database' || !(await exists(root, REGISTRY))) return;
+  await inTransaction(root, registryStatements(REGISTRY));
+  await verifyRls(
+    root,
+    { entities: [], junctions: [], foreignKeys: [] },
+    {
+      separateOwner: false,
+      registry: REGISTRY,
+    },
+  );
+}
+
+/**
  * With a separate owner: the owner creates the tenants registry (so the runtime role never owns
  * it) and grants the runtime role data privileges on it, before the store looks for it.
  */
