@@ -4,7 +4,7 @@ import type { Tenant } from '../../libs/tenancy/src/models/tenant.model';
 import { ResolutionMetrics } from '../../libs/tenancy/src/resolution/resolution.metrics';
 import { InMemoryTenantStore } from '../../libs/tenancy/src/store/in-memory-tenant.store';
 import { AdapterName, createTenancyTestApp, seededStore } from './support/tenancy-test-app';
-import { COMMON_FAILURES, Probe, STRATEGIES } from './support/strategies';
+import { BROKEN_STORE_IDENTIFIER, COMMON_FAILURES, Probe, STRATEGIES } from './support/strategies';
 
 const NOT_FOUND = '{"statusCode":404,"message":"Tenant not found"}';
 const ADAPTERS: AdapterName[] = ['express', 'fastify'];
@@ -12,7 +12,7 @@ const ADAPTERS: AdapterName[] = ['express', 'fastify'];
 /** The store the apps use; `broken-co` makes it fail like a database outage. */
 class FlakyStore extends InMemoryTenantStore {
   override async getByIdentifier(identifier: string): Promise<Tenant> {
-    if (identifier === 'broken-co') throw new Error('connection refused');
+    if (identifier === BROKEN_STORE_IDENTIFIER) throw new Error('connection refused');
     return super.getByIdentifier(identifier);
   }
 }
@@ -92,6 +92,16 @@ describe.each(ADAPTERS)('TenancyGuard on %s', (adapter) => {
       );
       expect(after.rejected.total).toBe(before.rejected.total + 1);
       expect(after.resolved).toBe(before.resolved);
+    });
+
+    it('answers a failing store lookup with 503 + Retry-After (an outage is not "not found"), counted as lookup_error', async () => {
+      const before = metrics.snapshot().rejected.byReason.lookup_error;
+      const res = await send(url, strategy.carry(BROKEN_STORE_IDENTIFIER));
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ statusCode: 503, message: 'Service Unavailable' });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(res.text).not.toContain(BROKEN_STORE_IDENTIFIER);
+      expect(metrics.snapshot().rejected.byReason.lookup_error).toBe(before + 1);
     });
 
     it('lets @SkipTenancy() routes through with no tenant, even with a bad identifier', async () => {

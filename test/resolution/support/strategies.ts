@@ -121,5 +121,7 @@ export const COMMON_FAILURES: Array<[string, RejectionReason, string | null]> = 
   ['a suspended tenant', 'suspended', 'frozen-co'],
   ['a deleted tenant', 'deleted', 'gone-co'],
   ['a provisioning tenant', 'provisioning', 'pending-co'],
-  ['a failing store', 'lookup_error', 'broken-co'],
 ];
+
+/** The identifier whose lookup fails like a store outage: answered 503, never the 404. */
+export const BROKEN_STORE_IDENTIFIER = 'broken-co';

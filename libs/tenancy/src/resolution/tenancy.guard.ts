@@ -36,8 +36,8 @@ import { tenancyRequestOf } from './transport-request.util';
  * Global guard that puts the request's tenant in scope: reads `@SkipTenancy()` /
  * `@TenantOptional()`, resolves the identifier, validates it, looks the tenant up, checks it is
  * active and within its rate limit, then sets it. Every refusal is the same
- * `404 {"statusCode":404,"message":"Tenant not found"}`; the reason goes to the debug log and
- * `ResolutionMetrics`. Each step is a protected method: subclass and override one to change it
+ * `404 {"statusCode":404,"message":"Tenant not found"}` (a failing store: 503 + `Retry-After`);
+ * the reason goes to the debug log and `ResolutionMetrics`. Each step is a protected method: subclass and override one to change it
  * (then provide your class as the guard).
  *
  * HTTP reads the configured resolvers; WebSocket runs them over the Socket.IO handshake
@@ -215,13 +215,21 @@ export class TenancyGuard implements CanActivate {
     throw new InternalServerErrorException({ statusCode: 500, message: 'Internal server error' });
   }
 
-  /** Records why and throws the uniform 404. Never includes the input or the reason. */
+  /**
+   * Records why and throws the uniform 404. Never includes the input or the reason. A failed
+   * store lookup (`lookup_error`) is an outage, not an answer about the tenant: it gets a 503
+   * with `Retry-After`, which says nothing about whether the tenant exists.
+   */
   protected reject(reason: RejectionReason, context: ExecutionContext, identifier?: string): never {
     this.metrics.recordRejected(reason);
     const where = `${context.getClass()?.name ?? '?'}.${context.getHandler()?.name ?? '?'}`;
     this.logger.debug(
       `Tenant rejected: reason=${reason} context=${context.getType()} handler=${where}${identifier ? ` tenant=${identifier}` : ''}`,
     );
+    if (reason === 'lookup_error') {
+      if (context.getType() === 'http') setResponseHeader(context.switchToHttp().getResponse(), 'Retry-After', '1');
+      throw new ServiceUnavailableException({ statusCode: 503, message: 'Service Unavailable' });
+    }
     throw new NotFoundException({ statusCode: 404, message: 'Tenant not found' });
   }
 
