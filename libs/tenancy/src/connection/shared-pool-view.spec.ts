@@ -56,7 +56,7 @@ function recordingView(
   const sent: string[] = [];
   const kinds: StatementKind[] = [];
   const driver = base.driver as unknown as { createQueryRunner(mode: string): QueryRunner };
-  const original = driver.createQueryRunner.bind(driver);
+  const original = driver.createQueryRunner;
   (driver as { createQueryRunner: unknown }).createQueryRunner = function (this: unknown, mode: string) {
     const runner = original.call(this, mode) as QueryRunner;
     const client = { query: async () => ({ rows: [] }), getTransactionStatus: () => 'I' };
@@ -107,7 +107,7 @@ describe('shared-pool views on TypeORM internals', () => {
   it('PostgreSQL: QueryBuilder.stream() sends its SQL through runner.stream() with release callbacks', async () => {
     const base = await metadataOnly({ type: 'postgres', schema: SCHEMA_PLACEHOLDER });
     const driver = base.driver as unknown as { createQueryRunner(mode: string): QueryRunner };
-    const original = driver.createQueryRunner.bind(driver);
+    const original = driver.createQueryRunner;
     const streamed: Array<{ sql: string; onEnd: unknown }> = [];
     (driver as { createQueryRunner: unknown }).createQueryRunner = function (this: unknown, mode: string) {
       const runner = original.call(this, mode) as QueryRunner;

@@ -158,9 +158,15 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
     dataSources: { cached: number; max: number };
     views: number;
     pool: { total: number; idle: number; waiting: number };
+    scopeViolations: number;
   } {
     const { cached, max } = this.databases.stats();
-    return { dataSources: { cached, max }, views: this.views.size, pool: this.poolStats() };
+    return {
+      dataSources: { cached, max },
+      views: this.views.size,
+      pool: this.poolStats(),
+      scopeViolations: this.views.scopeViolations,
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -18,6 +18,8 @@ const MAX_VIEWS = 20_000;
 export class TenantViews {
   private readonly views = new LRUCache<string, DataSource>({ max: MAX_VIEWS });
   private readonly byObject = new WeakMap<Tenant, DataSource>();
+  private violations = 0;
+  private readonly countViolation = () => void this.violations++;
 
   constructor(
     private readonly sources: TenancyDataSources,
@@ -48,16 +50,21 @@ export class TenantViews {
     return this.views.size;
   }
 
+  /** Statements the scoping check refused since start-up (`getMetrics().scopeViolations`). */
+  get scopeViolations(): number {
+    return this.violations;
+  }
+
   private create(tenant: Tenant): DataSource {
     const { sharedSchema, sharedRls } = this.sources;
     if (tenant.isolationStrategy === 'schema') {
       if (!sharedSchema) throw this.unsupported(tenant);
-      return createTenantView(sharedSchema, this.schemaBinding(tenant));
+      return createTenantView(sharedSchema, this.schemaBinding(tenant), this.countViolation);
     }
     if (tenant.isolationStrategy === 'rls') {
       // Without verified policies an RLS tenant would see every row: refuse (fail closed).
       if (!sharedRls || !this.sources.rlsReady) throw this.unsupported(tenant);
-      return createTenantView(sharedRls, pgRlsBinding(tenant.id, this.options.scopeMode));
+      return createTenantView(sharedRls, pgRlsBinding(tenant.id, this.options.scopeMode), this.countViolation);
     }
     throw this.unsupported(tenant);
   }

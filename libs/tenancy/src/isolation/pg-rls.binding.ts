@@ -1,12 +1,15 @@
 import type { QueryRunner } from 'typeorm';
 import type { ScopeMode } from '../config/tenancy-options.interface';
-import type { ViewBinding } from '../connection/shared-pool-view';
+import type { PgClient, ViewBinding } from '../connection/shared-pool-view';
 import {
   RESET_TENANT,
   SESSION_RESET,
   SET_TENANT,
   SET_TENANT_LOCAL,
   clientOf,
+  forgetTenant,
+  rlsCheck,
+  setTenant,
   withLocalSetting,
 } from './pg-session-scope';
 
@@ -19,34 +22,37 @@ export function pgRlsBinding(tenantId: string, scopeMode: ScopeMode, schema = 'p
   // Raw SQL is unqualified: it runs with search_path = the shared schema, set in the same statement.
   const searchPath = `"${schema}"`;
   const decorateRunner = deleteOnClear;
+  const check = rlsCheck(tenantId);
   if (scopeMode === 'transaction') {
-    const setting: [string, unknown[]] = [SET_TENANT_LOCAL, [tenantId, searchPath]];
+    const setting = (client: PgClient) => setTenant(client, SET_TENANT_LOCAL, tenantId, searchPath);
     return {
+      check,
       sessionReset: SESSION_RESET,
       decorateRunner,
       wrapQuery: (runner, run, sql, params) =>
         runner.isTransactionActive ? run(sql, params) : withLocalSetting(runner, setting, () => run(sql, params)),
       afterTransactionStart: async (runner: QueryRunner) => {
-        const client = (await runner.connect()) as { query(s: string, p: unknown[]): Promise<unknown> };
-        await client.query(SET_TENANT_LOCAL, [tenantId, searchPath]);
+        await setting(await clientOf(runner));
       },
       // A stream outside a transaction gets one of its own, rolled back when its runner is released.
       beforeStream: async (runner: QueryRunner) => {
         if (runner.isTransactionActive) return;
         const client = await clientOf(runner);
         if (client.getTransactionStatus?.() !== 'T') await client.query('BEGIN');
-        await client.query(SET_TENANT_LOCAL, [tenantId, searchPath]);
+        await setting(client);
       },
     };
   }
   return {
     sessionReset: SESSION_RESET,
     decorateRunner,
-    onCheckout: async (client) => {
-      await client.query(SET_TENANT, [tenantId, searchPath]);
-    },
+    check,
+    onCheckout: (client) => setTenant(client, SET_TENANT, tenantId, searchPath),
     // `cleaned`: the session reset after raw SQL already reset both settings.
-    onRelease: (client, cleaned) => (cleaned ? undefined : client.query(RESET_TENANT).then(() => undefined)),
+    onRelease: (client, cleaned) => {
+      forgetTenant(client);
+      return cleaned ? undefined : client.query(RESET_TENANT).then(() => undefined);
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { QueryRunner } from 'typeorm';
-import type { PgClient } from '../connection/shared-pool-view';
+import type { PgClient, StatementKind } from '../connection/shared-pool-view';
 import { TenantScopeViolationError } from '../errors/tenant-scope-violation.error';
 
 /**
@@ -27,17 +27,18 @@ export function clientOf(runner: QueryRunner): Promise<PgClient> {
  */
 export async function withLocalSetting<T>(
   runner: QueryRunner,
-  setting: [string, unknown[]],
+  setting: [string, unknown[]] | ((client: PgClient) => Promise<void>),
   work: () => Promise<T>,
 ): Promise<T> {
   const client = await clientOf(runner);
+  const apply = typeof setting === 'function' ? setting : (c: PgClient) => c.query(setting[0], setting[1]);
   if (runner.isTransactionActive) {
-    await client.query(setting[0], setting[1]);
+    await apply(client);
     return work();
   }
   await client.query('BEGIN');
   try {
-    await client.query(setting[0], setting[1]);
+    await apply(client);
     const result = await work();
     await client.query('COMMIT');
     return result;
@@ -70,4 +71,39 @@ export function assertNoScopeChange(sql: string): void {
         'Qualify tables instead, or run such SQL on your own connection outside tenancy.',
     );
   }
+}
+
+/** The tenant the library last set as `app.current_tenant` on each connection (RLS scoping check). */
+const tenantSetOn = new WeakMap<PgClient, string>();
+
+/** Sends `SET_TENANT` or `SET_TENANT_LOCAL` and notes the tenant the connection now carries. */
+export async function setTenant(client: PgClient, sql: string, tenantId: string, searchPath: string): Promise<void> {
+  tenantSetOn.delete(client); // unknown until the statement succeeds
+  await client.query(sql, [tenantId, searchPath]);
+  tenantSetOn.set(client, tenantId);
+}
+
+/** Forgets what the library set on a connection (it was reset). */
+export function forgetTenant(client: PgClient): void {
+  tenantSetOn.delete(client);
+}
+
+/**
+ * The RLS half of the scoping check: a statement (transaction control aside) leaves only on a
+ * connection whose `app.current_tenant`, as last set by the library, is the view's tenant; raw
+ * SQL may not change the scope.
+ */
+export function rlsCheck(tenantId: string): (sql: string, kind: StatementKind, client: PgClient) => void {
+  return (sql, kind, client) => {
+    if (kind === 'control') return;
+    const carried = tenantSetOn.get(client);
+    if (carried !== tenantId) {
+      throw new TenantScopeViolationError(
+        'Refused a statement through an RLS tenant DataSource: its connection carries ' +
+          `${carried === undefined ? 'no tenant set by the library' : 'another tenant'}. ` +
+          'Run queries through the tenant DataSource, its managers and its own query runners only.',
+      );
+    }
+    if (kind === 'raw') assertNoScopeChange(sql);
+  };
 }

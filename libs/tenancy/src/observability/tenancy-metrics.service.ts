@@ -48,7 +48,7 @@ export class TenancyMetricsService implements OnModuleInit {
   /** The current snapshot: cache, connections, resolution counters, tenants by status (one count per status). */
   async getMetrics(): Promise<TenancyMetrics> {
     const byStatus = await this.countByStatus();
-    const { dataSources, pool } = this.connections.getMetrics();
+    const { dataSources, pool, scopeViolations } = this.connections.getMetrics();
     const { resolved, rejected } = this.resolution.snapshot();
     return {
       metricsEnabled: this.options.enableMetrics,
@@ -56,6 +56,7 @@ export class TenancyMetricsService implements OnModuleInit {
       dataSources: { cached: dataSources.cached, max: dataSources.max },
       pool: { total: pool.total, idle: pool.idle, waiting: pool.waiting },
       resolution: { resolved, rejected: { byReason: rejected.byReason } },
+      scopeViolations,
       tenants: { byStatus },
     };
   }

@@ -31,6 +31,11 @@ export interface TenancyMetrics {
     readonly resolved: number;
     readonly rejected: { readonly byReason: Readonly<Record<RejectionReason, number>> };
   };
+  /**
+   * Statements refused by the scoping check at the bottom of the connection layer (a statement
+   * through a tenant DataSource not scoped to that tenant). Anything above 0 deserves a look.
+   */
+  readonly scopeViolations: number;
   /** Tenants in the store, by status (every status present). */
   readonly tenants: { readonly byStatus: Readonly<Record<TenantStatus, number>> };
 }

@@ -59,6 +59,13 @@ export function createTenancyRegistry(prom: typeof Prom, read: () => Promise<Scr
   define('Counter', 'tenancy_rate_limited_total', 'Requests refused with 429 by the per-tenant rate limit', [], (s) => [
     [{}, s.rateLimited],
   ]);
+  define(
+    'Counter',
+    'tenancy_scope_violations_total',
+    'Statements through a tenant DataSource refused by the scoping check',
+    [],
+    (s) => [[{}, m(s).scopeViolations]],
+  );
   define('Gauge', 'tenancy_cache_l1_entries', 'Entries in the in-process tenant cache', [], (s) => [
     [{}, m(s).l1Cache.size],
   ]);
