@@ -41,22 +41,4 @@ export const OPEN_CASES: readonly OpenCase[] = [
     path: 'manual QueryRunner: released inside its transaction, then the pool is used again',
     awaits: 'database strategy: a runner released inside its transaction is not rolled back (pgconn)',
   },
-  {
-    target: /^(postgres hybrid \(rls \+ schema \+ database\)|postgres schema|postgres schema \(transaction scope\))$/,
-    path: 'relations: RelationQueryBuilder.loadMany()',
-    awaits:
-      'schema mode: the bottom scoping check refuses table-qualified columns ("mx_item_tags"."item_id") as another schema (pgconn)',
-  },
-  {
-    target: /^(postgres hybrid \(rls \+ schema \+ database\)|postgres schema|postgres schema \(transaction scope\))$/,
-    path: 'repository: save() then remove(entity)',
-    awaits:
-      'schema mode: the bottom scoping check refuses table-qualified columns ("mx_tags"."id") as another schema (pgconn)',
-  },
-  {
-    target: /^(postgres hybrid \(rls \+ schema \+ database\)|postgres schema|postgres schema \(transaction scope\))$/,
-    path: 'repository: save() with many-to-many and relations',
-    awaits:
-      'schema mode: the bottom scoping check refuses table-qualified columns ("mx_tags"."id") as another schema (pgconn)',
-  },
 ];

@@ -130,13 +130,16 @@ class LocalScope extends RawScope {
 }
 
 /**
- * The schema half of the scoping check: after rewriting, no placeholder is left and no other
- * tenant's schema (`"<prefix>…".`, or unquoted `<prefix>….` in raw SQL) is named; raw SQL may not
- * change the connection's scope.
+ * The schema half of the scoping check: after rewriting, no placeholder is left (TypeORM's SQL
+ * names no other schema: its tables carry the placeholder). Raw SQL may not name another tenant's
+ * schema as a relation qualifier (`FROM t_beta.orders`, `JOIN "t_beta".x`, ...) nor change the
+ * connection's scope. Column qualifiers (`"mx_tags"."id"`) are not schemas and pass.
  */
 function schemaCheck(quoted: string, prefix: string): (sql: string, kind: StatementKind) => void {
-  const marker = `"${prefix}`;
-  const unquoted = new RegExp(`(?:^|[^\\w"$.])(${prefix}[a-z0-9_]{3,})\\s*\\.`, 'gi');
+  const relation = new RegExp(
+    `\\b(?:FROM|JOIN|INTO|UPDATE|TABLE|ONLY|USING)\\s+("?)(${prefix}[a-z0-9_]*)\\1\\s*\\.`,
+    'gi',
+  );
   const own = quoted.slice(1, -1);
   return (sql, kind) => {
     if (sql.includes(SCHEMA_PLACEHOLDER)) {
@@ -144,15 +147,12 @@ function schemaCheck(quoted: string, prefix: string): (sql: string, kind: Statem
         `names the placeholder schema ${SCHEMA_PLACEHOLDER} unquoted (write "${SCHEMA_PLACEHOLDER}".table)`,
       );
     }
-    for (let at = sql.indexOf(marker); at !== -1; at = sql.indexOf(marker, at + 1)) {
-      const end = sql.indexOf('"', at + 1);
-      if (sql.startsWith(quoted, at) || sql[end + 1] !== '.' || end - at - 1 < prefix.length + 3) continue;
-      throw violation(`names the schema ${sql.slice(at, end + 1)}, not this tenant's ${quoted}`);
-    }
     if (kind !== 'raw') return;
     assertNoScopeChange(sql);
-    for (const match of sql.matchAll(unquoted)) {
-      if (match[1].toLowerCase() !== own) throw violation(`names the schema ${match[1]}, not this tenant's ${own}`);
+    for (const match of sql.matchAll(relation)) {
+      const name = match[1] ? match[2] : match[2].toLowerCase();
+      if (name !== own)
+        throw violation(`names the schema ${match[1]}${match[2]}${match[1]}, not this tenant's ${quoted}`);
     }
   };
 }
@@ -160,8 +160,7 @@ function schemaCheck(quoted: string, prefix: string): (sql: string, kind: Statem
 function violation(what: string): TenantScopeViolationError {
   return new TenantScopeViolationError(
     `Refused a statement through a schema-mode tenant DataSource: it ${what}. A tenant view only ` +
-      "reaches its own schema; an alias or quoted name shaped like a tenant schema (schemaPrefix + name + '.') " +
-      'counts as one: rename it.',
+      'reaches its own schema: qualify tables with it or with "__tenancy_schema__", or leave them unqualified.',
   );
 }
 
