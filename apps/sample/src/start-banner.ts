@@ -1,5 +1,5 @@
 import type { ResolvedTenancyOptions } from 'nestjs-tenancy';
-import type { SampleSettings } from './sample.settings';
+import { DEFAULT_ADMIN_TOKEN, type SampleSettings } from './sample.settings';
 
 /** What to try once the sample listens: curl lines that match the active configuration. */
 export function startBanner(
@@ -9,7 +9,9 @@ export function startBanner(
   filled: string[],
 ): string {
   const port = new URL(url).port;
-  const auth = `-H 'Authorization: Bearer ${settings.adminToken}'`;
+  // A real token never reaches logs: only the development default is printed as is.
+  const token = settings.adminToken === DEFAULT_ADMIN_TOKEN ? DEFAULT_ADMIN_TOKEN : '$SAMPLE_ADMIN_TOKEN';
+  const auth = `-H "Authorization: Bearer ${token}"`;
   const json = `-H 'Content-Type: application/json'`;
   const header = options.resolutionStrategy === 'header' ? options.tenantHeaderName : undefined;
   const subdomain =
@@ -40,7 +42,7 @@ export function startBanner(
     ...(header || subdomain ? [`  curl ${as('globex')} ${url}/orders          # now 404 Tenant not found`] : []),
     `  curl -X POST ${auth} ${url}/admin/tenants/globex/activate`,
     `  curl ${url}/health`,
-    ...(options.enableMetrics ? [`  curl ${url}/metrics`] : []),
+    ...(options.enableMetrics ? [`  curl ${auth} ${url}/metrics`] : []),
     `  curl ${auth} ${url}/admin/metrics`,
     '',
   ];

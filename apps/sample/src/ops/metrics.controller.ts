@@ -1,9 +1,15 @@
-import { Controller, Get, Header, NotFoundException } from '@nestjs/common';
+import { Controller, Get, Header, NotFoundException, UseGuards } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { SkipTenancy, TenancyMetricsService } from 'nestjs-tenancy';
+import { AdminTokenGuard } from '../admin/admin-token.guard';
 
-/** `GET /metrics`: Prometheus text of the tenancy metrics (404 unless TENANCY_ENABLE_METRICS is on). */
+/**
+ * `GET /metrics`: Prometheus text of the tenancy metrics (404 unless TENANCY_ENABLE_METRICS is on),
+ * behind the admin token like `/admin`: `tenancy_resolution_rejected_total{reason}` tells a
+ * suspended tenant from an unknown one, which the uniform 404 hides from clients. Operator-only.
+ */
 @SkipTenancy()
+@UseGuards(AdminTokenGuard)
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: TenancyMetricsService) {}
