@@ -53,6 +53,8 @@ export class CachedTenantStore implements TenantStore {
   private misses = 0;
   private closing?: Promise<void>;
   private readonly placementListeners: Array<(tenantId: string) => void> = [];
+  /** Invalidations Redis did not take (outage): sent again, in full, when it is back. */
+  private readonly unsent = new Map<string, { change: TenantInvalidation; version: number }>();
 
   constructor(
     private readonly inner: TenantStore,
@@ -64,7 +66,10 @@ export class CachedTenantStore implements TenantStore {
     if (!options.redisUrl) return;
     const ns = options.namespace ?? 'tenancy:';
     const redis = this.track(new Redis(options.redisUrl, { ...FAIL_FAST_REDIS_OPTIONS, ...options.redisOptions }));
-    redis.on('ready', () => this.monitor.recovered());
+    redis.on('ready', () => {
+      this.monitor.recovered();
+      void this.resend();
+    });
     const subscriber = this.track(redis.duplicate());
     this.l2 = new RedisTenantCache(redis, ns, ttlMs, this.monitor);
     const handlers = {
@@ -217,9 +222,29 @@ export class CachedTenantStore implements TenantStore {
     version = tenant.updatedAt.getTime(),
   ): Promise<T> {
     this.l1.drop(tenant);
-    await this.l2?.delete(tenant.id, tenant.identifier, version);
-    await this.bus?.publish({ id: tenant.id, identifier: tenant.identifier, placement });
+    const change = { id: tenant.id, identifier: tenant.identifier, placement };
+    const known = this.unsent.get(tenant.id);
+    const entry = { change: { ...change, placement: placement || !!known?.change.placement }, version };
+    if (!(await this.send(entry))) this.unsent.set(tenant.id, entry);
+    else this.unsent.delete(tenant.id);
     return tenant;
+  }
+
+  /** The L2 delete (with its tombstone) and the publish of one invalidation; false unless both went. */
+  private async send({ change, version }: { change: TenantInvalidation; version: number }): Promise<boolean> {
+    if (!this.l2 || !this.bus) return true;
+    const deleted = await this.l2.delete(change.id, change.identifier, version);
+    const published = await this.bus.publish(change);
+    return deleted && published;
+  }
+
+  /** Redis is back: every invalidation it missed is sent now (until each one went through). */
+  private async resend(): Promise<void> {
+    for (const [id, entry] of [...this.unsent]) {
+      if (await this.send(entry)) {
+        if (this.unsent.get(id) === entry) this.unsent.delete(id);
+      }
+    }
   }
 
   private track(client: Redis): Redis {

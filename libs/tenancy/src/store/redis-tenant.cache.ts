@@ -72,13 +72,17 @@ export class RedisTenantCache {
     await SET_UNLESS_STALE.run(this.redis, keys, args).catch((error: unknown) => this.monitor.failed(error));
   }
 
-  /** Drops the tenant's entries; `version` (the new state's `updatedAt` ms) refuses older writes. */
-  async delete(id: string, identifier: string, version: number): Promise<void> {
-    if (!this.usable()) return;
+  /** Drops the tenant's entries; `version` (the new state's `updatedAt` ms) refuses older writes. False if not sent. */
+  async delete(id: string, identifier: string, version: number): Promise<boolean> {
+    if (!this.usable()) return false;
     const keys = [this.key('id', id), this.key('identifier', identifier), this.tombKey(id)];
-    await DELETE_WITH_TOMBSTONE.run(this.redis, keys, [version, this.ttlMs]).catch((error: unknown) =>
-      this.monitor.failed(error),
-    );
+    try {
+      await DELETE_WITH_TOMBSTONE.run(this.redis, keys, [version, this.ttlMs]);
+      return true;
+    } catch (error) {
+      this.monitor.failed(error);
+      return false;
+    }
   }
 
   private tombKey(id: string): string {

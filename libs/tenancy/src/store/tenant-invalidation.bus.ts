@@ -47,15 +47,22 @@ export class TenantInvalidationBus {
     return this.started;
   }
 
-  async publish(change: TenantInvalidation): Promise<void> {
-    if (this.publisher.status !== 'ready') return;
+  /** Sends the change to the other instances; false when it could not be sent (Redis down). */
+  async publish(change: TenantInvalidation): Promise<boolean> {
+    if (this.publisher.status !== 'ready') return false;
     const message = JSON.stringify({
       id: change.id,
       identifier: change.identifier,
       placement: change.placement === true,
       instanceId: this.instanceId,
     });
-    await this.publisher.publish(this.channel, message).catch((error: unknown) => this.monitor.failed(error));
+    try {
+      await this.publisher.publish(this.channel, message);
+      return true;
+    } catch (error) {
+      this.monitor.failed(error);
+      return false;
+    }
   }
 
   private subscribe(): void {
