@@ -19,6 +19,12 @@ interface Stats {
   requests: number;
 }
 
+/** The node binary children and scripts run on (`--node=24`: see `nodeBinary` in run.ts). */
+let childNode = process.execPath;
+export function useNodeBinary(path: string): void {
+  childNode = path;
+}
+
 const profileName = (spec: VariantSpec) => spec.name.replace(/\W+/g, '-');
 
 /** One variant's process. */
@@ -43,6 +49,7 @@ export class Child {
     if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
     const proc = fork(join(__dirname, 'child.ts'), [], {
       cwd: ROOT,
+      execPath: childNode,
       execArgv: ['-r', join(ROOT, 'tools', 'register.js'), '--expose-gc'],
       env: { ...process.env, BENCH_SPEC: JSON.stringify(spec) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -221,6 +228,7 @@ export function appName(spec: VariantSpec): string {
 export function runScript<T>(file: string, input: object): Promise<T> {
   const proc = fork(join(__dirname, file), [], {
     cwd: ROOT,
+    execPath: childNode,
     execArgv: ['-r', join(ROOT, 'tools', 'register.js'), '--expose-gc'],
     env: { ...process.env, BENCH_INPUT: JSON.stringify(input) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { B4Result } from './b4-provision';
 import type { B5Result } from './b5-guard';
-import { caseRow, markdownTable, type Row } from './report';
+import { caseRow, markdownTable, median, type Row } from './report';
 import type { B2Out, BenchConfig, Case } from './scenarios';
 
 const MB = 1024 * 1024;
@@ -23,14 +23,47 @@ export function b1Rows(id: string, cases: Case[], suffix: string): Row[] {
       ['rls', 0.9],
       ['database', 0.85],
       ['request-scope', 0],
+      ['schema-sketch', 0],
+      ['rls-sketch', 0],
     ] as const) {
       const c = cases.find((x) => x.key === `${method} ${name}${suffix}`);
       if (!c) continue;
       rows.push(caseRow(id, c, base, min ? { min, text: `≥ ${min.toFixed(2)}` } : undefined));
-      if (!min) rows[rows.length - 1].figure = 'context only';
+      if (!min) rows[rows.length - 1].figure = name.endsWith('sketch') ? 'reference sketch (B7)' : 'context only';
     }
     for (const c of cases.filter((x) => x.key.startsWith(`${method} baseline+`))) {
       rows.push({ ...caseRow(id, c, base), figure: 'diagnostic: baseline plus this plumbing only' });
+    }
+  }
+  return rows;
+}
+
+/**
+ * B7: the library against issue 13's hand-written sketch of the same strategy, in app CPU per
+ * request (both bracketed by the same baseline in the same rounds): per round library ÷ sketch.
+ */
+export function b7Rows(cases: Case[], suffix: string): Row[] {
+  const rows: Row[] = [];
+  for (const method of ['GET', 'POST']) {
+    const base = cases.find((c) => c.key === `${method} baseline${suffix}`);
+    if (!base) continue;
+    for (const strategy of ['schema', 'rls']) {
+      const lib = cases.find((c) => c.key === `${method} ${strategy}${suffix}`);
+      const sketch = cases.find((c) => c.key === `${method} ${strategy}-sketch${suffix}`);
+      if (!lib || !sketch) continue;
+      const perRound = lib.segments.map((s, i) => s.cpuUsPerReq / sketch.segments[i]?.cpuUsPerReq);
+      const cpu = (c: Case) => median(c.segments.map((s) => s.cpuUsPerReq));
+      const extra = (c: Case) => (cpu(c) - cpu(base)).toFixed(0);
+      const ratio = median(perRound);
+      rows.push({
+        id: 'B7',
+        label: `${method} ${strategy}${suffix} vs its sketch`,
+        ratio: { median: ratio, min: Math.min(...perRound), max: Math.max(...perRound), ref: sketch.key },
+        cpuUs: cpu(lib),
+        figure: `app CPU over baseline: library +${extra(lib)} µs, sketch +${extra(sketch)} µs (ratio = library ÷ sketch CPU/req)`,
+        target: 'library ≤ sketch (ratio ≤ 1.00)',
+        pass: ratio <= 1,
+      });
     }
   }
   return rows;
@@ -102,7 +135,7 @@ export function b5Rows(r: B5Result): Row[] {
 
 /** Round trips per request per variant, from B1 (the baseline's count is the floor). */
 export function roundTripTable(cases: Case[]): string {
-  const names = ['baseline', 'schema', 'rls', 'database', 'request-scope'];
+  const names = ['baseline', 'schema', 'rls', 'database', 'request-scope', 'schema-sketch', 'rls-sketch'];
   const trips = (method: string, name: string) => {
     const c = cases.find((x) => x.key === `${method} ${name}`);
     return c ? caseRow('', c).trips!.toFixed(2) : '';
@@ -114,7 +147,7 @@ export function roundTripTable(cases: Case[]): string {
   ].join('\n');
 }
 
-export function machine(pgVersion: string): string[] {
+export function machine(pgVersion: string, nodeVersion = process.version): string[] {
   const cpus = os.cpus();
   const git = (cmd: string) => {
     try {
@@ -130,7 +163,7 @@ export function machine(pgVersion: string): string[] {
     `- date: ${new Date().toISOString()}`,
     `- commit: ${git('git rev-parse HEAD')}${dirty}`,
     `- CPU: ${cpus.length} × ${cpus[0]?.model ?? '?'} (${cpus[0]?.speed ?? '?'} MHz); RAM ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB`,
-    `- Node ${process.version} on ${os.type()} ${os.release()}; ${pgVersion}`,
+    `- Node ${nodeVersion} (children; parent ${process.version}) on ${os.type()} ${os.release()}; ${pgVersion}`,
   ];
 }
 

@@ -1,16 +1,19 @@
-// `npm run bench [-- --quick] [--profile] [--diagnose] [--only=B1,B5] [--no-count]`: issue 7's benchmarks.
+// `npm run bench [-- --quick] [--profile] [--diagnose] [--only=B1,B5] [--no-count] [--node=24] [--get-only]`: issues 7 and 13.
+// --node=N: children and scripts run on Node N (the npm registry's `node@N` package, installed once
+//   under bench/.raw/node<N>, never committed); the parent stays on the current Node.
 // --profile: each child records a V8 CPU profile of its measured load (after warm-up) in
 //   bench/.raw/profiles; summarize one with bench/profile-summary.ts.
 // --diagnose: B1 GET also runs the baseline plus one piece of the library's plumbing (plumbing.ts).
 // --seconds=N --rounds=N --warm=N override the segment length, rounds and warm-up per case.
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { B4Result } from './b4-provision';
 import type { B5Result } from './b5-guard';
-import { closeWatcher, PROFILE_DIR, runScript } from './load';
+import { closeWatcher, PROFILE_DIR, runScript, useNodeBinary } from './load';
 import { textTable, type Row } from './report';
-import { b1Rows, b2Rows, b3Rows, b4Rows, b5Rows, machine, resultsMarkdown, roundTripTable } from './results';
+import { b1Rows, b7Rows, b2Rows, b3Rows, b4Rows, b5Rows, machine, resultsMarkdown, roundTripTable } from './results';
 import { runB1, runB2, runB3, type BenchConfig, type Case } from './scenarios';
 import {
   createBenchDb,
@@ -31,6 +34,8 @@ const only = args
   ?.slice(7)
   .toUpperCase()
   .split(',');
+// --get-only: B1/B6 measure GET only (quicker comparisons while developing).
+const getOnly = args.includes('--get-only');
 const wants = (id: string) => !only || only.includes(id);
 const numberArg = (name: string) => {
   const v = args.find((a) => a.startsWith(`--${name}=`));
@@ -55,6 +60,21 @@ const cfg: BenchConfig = {
   b4Tenants: quick ? 40 : 1000,
   b5Iterations: quick ? 200_000 : 2_000_000,
 };
+
+/** `--node=24`: the binary of the npm `node@24` package, installed under bench/.raw on first use. */
+function nodeBinary(major: string): string {
+  const prefix = join(__dirname, '.raw', `node${major}`);
+  const bin = join(prefix, 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(bin)) {
+    mkdirSync(prefix, { recursive: true });
+    execFileSync('npm', ['i', '--prefix', prefix, `node@${major}`, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  }
+  return bin;
+}
+const nodeMajor = args.find((a) => a.startsWith('--node='))?.slice(7);
+const childNodeVersion = nodeMajor
+  ? (useNodeBinary(nodeBinary(nodeMajor)), execFileSync(nodeBinary(nodeMajor), ['--version']).toString().trim())
+  : process.version;
 
 const started = Date.now();
 const log = (s: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${s}`);
@@ -96,15 +116,14 @@ async function main(): Promise<void> {
     );
 
     if (wants('B1')) {
-      b1Cases = await runB1(db, cfg, tenants, 'express', ['GET', 'POST'], log);
-      rows.push(...b1Rows('B1', b1Cases, ''));
+      b1Cases = await runB1(db, cfg, tenants, 'express', getOnly ? ['GET'] : ['GET', 'POST'], log);
+      rows.push(...b1Rows('B1', b1Cases, ''), ...b7Rows(b1Cases, ''));
     }
     if (wants('B2')) rows.push(...b2Rows(await runB2(db, cfg, tenants, log), cfg));
     if (wants('B3')) rows.push(...b3Rows(await runB3(db, cfg, tenants, log), cfg));
     if (wants('B6')) {
-      rows.push(
-        ...b1Rows('B6', await runB1(db, cfg, tenants, 'fastify', quick ? ['GET'] : ['GET', 'POST'], log), '/fastify'),
-      );
+      const b6 = await runB1(db, cfg, tenants, 'fastify', quick || getOnly ? ['GET'] : ['GET', 'POST'], log);
+      rows.push(...b1Rows('B6', b6, '/fastify'), ...b7Rows(b6, '/fastify'));
       notes.push(
         "B6 on Express is B1 (same app); B6 applies B1's targets per strategy (0.90 schema and RLS, 0.85 database) on Fastify.",
       );
@@ -128,7 +147,7 @@ async function main(): Promise<void> {
     process.removeListener('SIGINT', stop);
   }
 
-  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'];
+  const order = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'];
   rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const load = os
     .loadavg()
@@ -143,9 +162,10 @@ async function main(): Promise<void> {
       `CPU profiles in ${PROFILE_DIR} (summarize: node -r ./tools/register.js bench/profile-summary.ts <file>)`,
     );
 
-  const doc = resultsMarkdown({ cfg, machine: machine(pgVersion), load, rows, b1Cases, notes });
-  // A quick run never overwrites the figures of record.
-  const out = quick || only ? join(__dirname, '.raw', 'RESULTS.quick.md') : join(__dirname, 'RESULTS.md');
+  const doc = resultsMarkdown({ cfg, machine: machine(pgVersion, childNodeVersion), load, rows, b1Cases, notes });
+  // A quick run never overwrites the figures of record; another Node's run has its own file.
+  const name = nodeMajor ? `RESULTS.node${nodeMajor}.md` : 'RESULTS.md';
+  const out = quick || only ? join(__dirname, '.raw', `quick.${name}`) : join(__dirname, name);
   mkdirSync(join(__dirname, '.raw'), { recursive: true });
   writeFileSync(out, doc);
   console.log(`\nwrote ${out}`);

@@ -133,6 +133,12 @@ export async function runB1(
     ['database', { kind: 'tenancy', strategy: 'database' }, ids(tenants.database, 10)],
   ];
   if (adapter === 'express') variants.push(['request-scope', { kind: 'request-scope' }, ids(tenants.schema, 10)]);
+  // Issue 13's hand-written sketches (B7): on both adapters, the library must cost no more.
+  const rlsIds = Object.fromEntries(tenants.rls.slice(0, 10).map((t) => [t.identifier, t.id]));
+  variants.push(
+    ['schema-sketch', { kind: 'schema-sketch' }, ids(tenants.schema, 10)],
+    ['rls-sketch', { kind: 'rls-sketch', strategy: 'rls', tenantIds: rlsIds }, ids(tenants.rls, 10)],
+  );
   if (cfg.diagnose) {
     for (const p of ['als', 'interceptor', 'guard', 'als+interceptor+guard'] as const) {
       variants.push([

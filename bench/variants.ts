@@ -17,12 +17,13 @@ import { InjectTenantRepository, TenancyModule } from 'nestjs-tenancy';
 import type { Repository } from 'typeorm';
 import { Order, ordersOn, type OrdersPort } from './entities';
 import { configurePlumbing, plumbingProviders, type Plumbing } from './plumbing';
+import { rlsSketchModule, schemaSketchModule } from './sketches';
 
 /** One app variant, as the parent describes it to a child (JSON in BENCH_SPEC). */
 export interface VariantSpec {
   /** Label in the tables, e.g. `schema` or `rls/fastify`. */
   name: string;
-  kind: 'baseline' | 'tenancy' | 'request-scope';
+  kind: 'baseline' | 'tenancy' | 'request-scope' | 'schema-sketch' | 'rls-sketch';
   strategy?: 'schema' | 'rls' | 'database';
   adapter: 'express' | 'fastify';
   /** Root URL (carries `application_name`, so backends can be counted per child). */
@@ -34,6 +35,8 @@ export interface VariantSpec {
   l1CacheMaxSize?: number;
   /** Baseline only (`--diagnose`): add one piece of the library's per-request plumbing. */
   plumbing?: Plumbing[];
+  /** RLS sketch: tenant id per identifier (the library reads it from its tenants table). */
+  tenantIds?: Record<string, string>;
   /** Count pg `Client#query` calls (round trips) in the child. */
   countQueries: boolean;
 }
@@ -171,5 +174,7 @@ function requestScopeModule(spec: VariantSpec): new () => unknown {
 export function moduleFor(spec: VariantSpec): new () => unknown {
   if (spec.kind === 'baseline') return baselineModule(spec);
   if (spec.kind === 'request-scope') return requestScopeModule(spec);
+  if (spec.kind === 'schema-sketch') return schemaSketchModule(spec);
+  if (spec.kind === 'rls-sketch') return rlsSketchModule(spec);
   return tenancyModule(spec);
 }
