@@ -43,6 +43,7 @@ export function specFor(db: BenchDb, cfg: BenchConfig, name: string, v: Variant)
     name,
     adapter: 'express',
     url: db.url(app, v.strategy === 'rls'),
+    ownerUrl: v.strategy === 'rls' ? db.url(`${app}-owner`) : undefined,
     poolSize: cfg.poolSize,
     databaseUrlTemplate: db.url(app, false, 'DBNAME').replace('DBNAME', '{database_name}'),
     databasePrefix: db.dbPrefix,

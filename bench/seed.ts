@@ -138,13 +138,19 @@ export async function seedSchemaTenants(db: BenchDb, count: number): Promise<See
 /** RLS tenants `r-NNNNN`: rows in the shared `public.orders`, owned by the ordinary role. */
 export async function seedRlsTenants(db: BenchDb, count: number): Promise<SeededTenant[]> {
   const tenants = await insertTenants(db, 'r', count, 'rls');
-  await ordersDdl(db.url('bench-seed', true), 'public', true);
+  // Owned by the migration (owner) role, as the library requires; the runtime role may only use it.
+  await ordersDdl(db.url('bench-seed'), 'public', true);
   await sql(
-    db.url('bench-seed', true),
+    db.url('bench-seed'),
     [
       `INSERT INTO public.orders (label, amount, tenant_id) SELECT 'order ' || g, g, t FROM unnest($1::text[]) t, generate_series(1, ${ROWS_PER_TENANT}) g`,
       [tenants.map((t) => t.id)],
     ],
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON public.orders TO "${db.role}"`,
+    `GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "${db.role}"`,
+    // The sketch's policy (the library adds its own at start-up; both read the same setting).
+    'ALTER TABLE public.orders ENABLE ROW LEVEL SECURITY',
+    "CREATE POLICY bench_sketch ON public.orders USING (tenant_id = current_setting('app.current_tenant', true))",
     'ANALYZE public.orders',
   );
   return tenants;

@@ -29,6 +29,8 @@ export interface VariantSpec {
   /** Root URL (carries `application_name`, so backends can be counted per child). */
   url: string;
   poolSize: number;
+  /** RLS: the owner role's URL (`migrationDatabaseUrl`). */
+  ownerUrl?: string;
   databaseUrlTemplate?: string;
   databasePrefix?: string;
   maxCachedDataSources?: number;
@@ -104,6 +106,7 @@ function tenancyModule(spec: VariantSpec): new () => unknown {
     imports: [
       TenancyModule.forRoot({
         databaseUrl: spec.url,
+        migrationDatabaseUrl: spec.ownerUrl,
         isolationStrategy: spec.strategy,
         databaseUrlTemplate: spec.databaseUrlTemplate,
         databasePrefix: spec.databasePrefix,

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource, type QueryRunner } from 'typeorm';
 import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
 import type { ScopeMode } from '../../libs/tenancy/src/config/tenancy-options.interface';
@@ -78,6 +79,31 @@ describe.each<ScopeMode>(['session', 'transaction'])('RLS connection hygiene (sc
       });
     });
 
+    const noTenant = { tenant: '', search_path: '' };
+    const stateSql =
+      "SELECT coalesce(current_setting('app.current_tenant', true), '') AS tenant, current_setting('search_path') AS search_path";
+
+    it('a pooled connection borrowed past the tenant views carries no tenant (pool.connect, pool.query, root)', async () => {
+      await ds.getRepository(Memo).find();
+      expect(await nextCheckout(async (client) => (await client.query(stateSql)).rows[0])).toEqual(noTenant);
+      await ds.getRepository(Memo).find();
+      const pool = (sources.root.driver as unknown as { master: { query(s: string): Promise<{ rows: unknown[] }> } })
+        .master;
+      expect((await pool.query(stateSql)).rows[0]).toEqual(noTenant);
+      await ds.getRepository(Memo).find();
+      expect((await sources.root.query(stateSql))[0]).toEqual(noTenant);
+      await ds.getRepository(Memo).find();
+      expect((await sources.sharedRls!.query(stateSql))[0]).toEqual(noTenant);
+    });
+
+    it('another tenant on the same connection sees only its own rows', async () => {
+      const globex = testTenant('globex', { isolationStrategy: 'rls' });
+      await ds.getRepository(Memo).save({ body: 'acme only' });
+      const other = await manager.getDataSource(globex);
+      expect(await other.getRepository(Memo).find()).toEqual([]);
+      expect((await ds.getRepository(Memo).find()).map((m) => m.body)).toContain('acme only');
+    });
+
     it('resets session state left by raw SQL, and the tenant setting with it', async () => {
       await onRunner(async (runner) => {
         await runner.query('CREATE TEMP TABLE scratch AS SELECT 1 AS x');
@@ -94,5 +120,45 @@ describe.each<ScopeMode>(['session', 'transaction'])('RLS connection hygiene (sc
       );
       expect(left).toEqual({ temp: null, timeout: '0', tenant: '' });
     });
+  });
+});
+
+/** Session mode: the tenant setting travels with the connection, set only when it changes (issue 13). */
+describeWith('postgres', 'PostgreSQL', () => {
+  const db = usePostgresDatabase();
+  const role = useOrdinaryRole(db);
+  let manager: TenantConnectionManager;
+  const acme = testTenant('acme', { isolationStrategy: 'rls' });
+
+  beforeAll(async () => {
+    const options = resolveTenancyOptions({
+      databaseUrl: role.url,
+      isolationStrategy: 'rls',
+      entities: [Memo],
+      poolSize: 1,
+    });
+    const sources = await TenancyDataSources.connect(options, []);
+    manager = new TenantConnectionManager(options, sources, new TenantContext(), new TenantDatabaseOptions(options));
+    await manager.onModuleInit();
+  });
+  afterAll(() => manager?.onApplicationShutdown());
+
+  it('an ORM query on a connection already carrying the tenant is one statement', async () => {
+    const ds = await manager.getDataSource(acme);
+    await ds.getRepository(Memo).find(); // the only connection now carries acme
+    const sent: string[] = [];
+    const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      sent.push(String((args[0] as { text?: string })?.text ?? args[0]));
+      return original.apply(this, args);
+    };
+    try {
+      await ds.getRepository(Memo).find();
+    } finally {
+      proto.query = original;
+    }
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^SELECT .* FROM "public"\."memos"/);
   });
 });

@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { TenantScopeViolationError } from '../errors/tenant-scope-violation.error';
 import { guarded } from './checkout-guard.util';
+import { carriedState, clearCarried, rawConnects, sessionGuarded, type Connect } from './shared-pool-session';
 import { counted, statementKind, type PgClient, type StatementKind, type ViewBinding } from './view-binding';
 
 export { statementKind, type PgClient, type StatementKind, type ViewBinding } from './view-binding';
@@ -22,7 +23,7 @@ export const SCHEMA_PLACEHOLDER = '__tenancy_schema__';
 
 type Release = (err?: unknown) => void;
 interface PgDriverInternals {
-  master: unknown;
+  master: object;
   dataSource: DataSource;
   obtainMasterConnection(): Promise<[PgClient, Release]>;
   createQueryRunner(mode: 'master' | 'slave'): QueryRunner;
@@ -62,11 +63,19 @@ export function createTenantView(base: DataSource, scoping: ViewBinding, onViola
   driver.dataSource = view;
   // SQLite drivers keep one runner per driver: the view needs its own (patched) one.
   if ('queryRunner' in baseDriver) Object.assign(driver, { queryRunner: undefined });
-  if (binding.onCheckout || binding.onRelease || binding.sessionReset) {
+  if (binding.onCheckout || binding.onRelease || binding.sessionReset || sessionGuarded.has(baseDriver.master)) {
+    const raw = rawConnects.get(baseDriver.master);
+    const obtain = (): Promise<[PgClient, Release]> =>
+      raw ? rawObtain(baseDriver.master, raw) : baseDriver.obtainMasterConnection.call(driver);
     driver.obtainMasterConnection = async () => {
-      const [client, release] = await baseDriver.obtainMasterConnection.call(driver);
+      const [client, release] = await obtain();
       try {
-        if (binding.onCheckout) await guarded(client, binding.onCheckout);
+        const carried = carriedState.get(client);
+        if (!binding.session || carried?.key !== binding.session.key) {
+          if (carried && !binding.session) await guarded(client, (c) => clearCarried(c, carried));
+          if (binding.onCheckout) await guarded(client, binding.onCheckout);
+          if (binding.session) carriedState.set(client, binding.session);
+        }
       } catch (err) {
         release(err); // a connection whose scoping failed is destroyed, never reused
         throw err;
@@ -119,6 +128,13 @@ export function createTenantView(base: DataSource, scoping: ViewBinding, onViola
 /** Per checkout (PostgreSQL views): whether raw SQL ran, so the session may carry a tenant's state. */
 const checkouts = new WeakMap<PgClient, { rawSql: boolean }>();
 
+/** TypeORM's `obtainMasterConnection` on the unguarded `connect` (the view clears or keeps the state itself). */
+function rawObtain(pool: unknown, connect: Connect): Promise<[PgClient, Release]> {
+  return new Promise((ok, fail) => {
+    connect.call(pool, (err, client, release) => (err ? fail(err) : ok([client, release])));
+  });
+}
+
 /**
  * What a connection needs before it returns to the pool: an open transaction rolled back
  * (TypeORM releases without one after a manual runner, a failed statement or a raw BEGIN), the
@@ -130,6 +146,8 @@ function releaseWork(client: PgClient, binding: ViewBinding, rawSql: boolean): P
   const clean = rawSql && binding.sessionReset !== undefined;
   if (!open && !clean) return binding.onRelease?.(client, false);
   const sql = [open ? 'ROLLBACK' : '', clean ? binding.sessionReset : ''].filter(Boolean).join('; ');
+  // The session reset (RESET ALL) clears what the connection carried too.
+  if (clean) carriedState.delete(client);
   return client.query(sql).then(() => binding.onRelease?.(client, clean));
 }
 

@@ -9,6 +9,7 @@ import { TenancyError } from '../errors/tenancy.error';
 import { refuseUnsafeRuntimeRole } from '../isolation/rls-preflight';
 import { ownerCreatesRegistry, secureRegistryCreatedLater, setUpRls } from '../isolation/rls-setup';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
+import { guardSharedPool } from './shared-pool-session';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
 import { assertMigrationGlobsMatch } from '../config/migration-globs.util';
 
@@ -50,6 +51,8 @@ export class TenancyDataSources {
     if (dialect !== 'postgres' || !usesStrategy(options, 'rls')) {
       return new TenancyDataSources(serializeSqliteConnection(root), dialect, options);
     }
+    // RLS session mode leaves the tenant on pooled connections: every other checkout clears it.
+    guardSharedPool(root);
     let owner: DataSource | undefined;
     try {
       if (options.migrationDatabaseUrl) {

@@ -1,5 +1,6 @@
 import type { QueryRunner } from 'typeorm';
 import { TenantScopeViolationError } from '../errors/tenant-scope-violation.error';
+import type { SessionState } from './shared-pool-session';
 
 /**
  * How a view sees a statement: `control` is transaction control with no other statement
@@ -28,6 +29,11 @@ export interface ViewBinding {
   check?: (sql: string, kind: StatementKind, client: PgClient) => void;
   /** Called once per connection checkout, before the runner's first query. */
   onCheckout?: (client: PgClient) => Promise<void>;
+  /**
+   * State `onCheckout` leaves on the connection, kept in the pool (RLS session mode): skipped when
+   * the connection carries the same `key`; other checkouts send `clear` first (`guardSharedPool`).
+   */
+  session?: SessionState;
   /**
    * On release: a promise the connection waits for before it returns to the pool, or nothing to
    * reset. `cleaned`: `sessionReset` has just run (every setting is back at its session default).

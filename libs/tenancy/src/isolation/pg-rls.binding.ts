@@ -14,8 +14,8 @@ import {
 } from './pg-session-scope';
 
 /**
- * Row-level security on the shared pool. Session mode: one plain statement per checkout (tenant and search_path),
- * reset before the connection returns to the pool. Transaction mode: every unit of work runs
+ * Row-level security on the shared pool. Session mode: one plain statement per checkout (tenant and search_path)
+ * when the connection does not carry this tenant already; every other checkout clears it. Transaction mode: every unit of work runs
  * in a transaction with the setting transaction-local (PgBouncer transaction pooling).
  */
 export function pgRlsBinding(tenantId: string, scopeMode: ScopeMode, schema = 'public'): ViewBinding {
@@ -48,10 +48,12 @@ export function pgRlsBinding(tenantId: string, scopeMode: ScopeMode, schema = 'p
     decorateRunner,
     check,
     onCheckout: (client) => setTenant(client, SET_TENANT, tenantId, searchPath),
-    // `cleaned`: the session reset after raw SQL already reset both settings.
+    // Kept on the connection and skipped when it already carries this tenant (the check still
+    // knows it); any other checkout from the pool clears it first (guardSharedPool).
+    session: { key: `${tenantId}|${searchPath}`, clear: RESET_TENANT },
+    // `cleaned`: the session reset after raw SQL reset both settings.
     onRelease: (client, cleaned) => {
-      forgetTenant(client);
-      return cleaned ? undefined : client.query(RESET_TENANT).then(() => undefined);
+      if (cleaned) forgetTenant(client);
     },
   };
 }
