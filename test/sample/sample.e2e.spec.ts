@@ -148,10 +148,12 @@ function sampleScenario(setup: Setup, [a, b]: [string, string]): () => void {
         'metricsEnabled',
         'pool',
         'resolution',
+        'scopeViolations',
         'tenants',
       ]);
       expect(json).toMatchObject({
         metricsEnabled: true,
+        scopeViolations: 0, // the sample's own paths never trip the scoping check
         tenants: { byStatus: { active: setup.demo ? 3 : 1, suspended: 1, deleted: 0, provisioning: 0 } },
         resolution: { rejected: { byReason: { suspended: 2, unknown: 1, missing: 1 } } },
       });
