@@ -78,6 +78,7 @@ const EXTRAS = [
   'TenancyMetricsService', // issue 6: the metrics snapshot and the Prometheus exposition, for the app's /metrics
   'TenancyHealthIndicator', // issue 6: the @nestjs/terminus indicator, for the app's /health
   'TenantLogger', // issue 6: log lines carrying the tenant identifier (NestFactory.create(..., { logger }))
+  'TenantWriteRefusedError', // issue 19: a custom TenantStore refuses a guarded write (maxTenants, status) with it
 ];
 
 describe('the public surface (index.ts)', () => {
