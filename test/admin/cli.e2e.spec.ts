@@ -201,6 +201,31 @@ describeWith('postgres', 'the tenancy CLI, run as a user runs it (npm run cli)',
     expect(missing.stderr).toMatch(/Tenant not found/);
   }, 120_000);
 
+  it('tenants:create refuses non-empty leftover storage (naming the schema) unless --adopt; --adopt keeps the data', async () => {
+    await pgAdmin(
+      db.url,
+      'CREATE SCHEMA "cli_left_over"',
+      "CREATE TABLE cli_left_over.vault (secret text); INSERT INTO cli_left_over.vault VALUES ('Secret leftover')",
+    );
+    const refused = await cli(env([FIRST]), 'tenants:create', 'left-over', '--name', 'Left over');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/"cli_left_over".*already exists and is not empty.*tenants:create --adopt/);
+    expect(await tenantRows(db.url, 'left-over')).toEqual([]);
+    expect(await schemaExists(db.url, 'cli_left_over')).toBe(true);
+
+    const adopted = await cli(env([FIRST]), 'tenants:create', 'left-over', '--name', 'Left over', '--adopt');
+    expect(adopted).toMatchObject({ code: 0, stderr: '' });
+    expect(adopted.stdout).toMatch(/^Created tenant left-over \(schema, active\): [0-9a-f-]{36}\n$/);
+    expect((await pgAdmin(db.url, 'SELECT secret FROM cli_left_over.vault')).map((r) => r.secret)).toEqual([
+      'Secret leftover',
+    ]);
+    const tables = await pgAdmin(
+      db.url,
+      "SELECT tablename FROM pg_tables WHERE schemaname = 'cli_left_over' ORDER BY 1",
+    );
+    expect(tables.map((r) => r.tablename)).toEqual(['gadgets', 'tenancy_migrations', 'vault']);
+  }, 150_000);
+
   it('a configuration error stops the CLI with exit code 1 and names the variable', async () => {
     const run = await cli({ ...env([FIRST]), TENANCY_ISOLATION_STRATEGY: 'sideways' }, 'tenants:list');
     expect(run.code).toBe(1);
