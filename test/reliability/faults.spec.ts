@@ -9,7 +9,7 @@ import { checkForLeaks } from './support/leak-check';
 import { createPgSandbox, type PgSandbox } from './support/pg-sandbox';
 import { bootSoakApp, type SoakApp } from './support/soak-app';
 import { underLoad } from './support/soak-load';
-import { closedPort, TcpProxy } from './support/tcp-proxy';
+import { closedPort, TcpRelay } from '../support/tcp-relay';
 import { trackUnhandled } from './support/unhandled';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -132,10 +132,10 @@ describeWith('postgres', 'faults under load', () => {
 
   describeWith('redis', 'Redis unreachable mid-load (through a proxy this test cuts)', () => {
     let soak: SoakApp;
-    let proxy: TcpProxy;
+    let proxy: TcpRelay;
     beforeAll(async () => {
       const redis = new URL(serviceUrl('redis'));
-      proxy = await new TcpProxy(redis.hostname, Number(redis.port || 6379)).start();
+      proxy = await new TcpRelay(redis.hostname, Number(redis.port || 6379)).start();
       soak = await bootSoakApp({
         sandbox,
         counts: { schema: 10, rls: 6, database: 0 },

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CachedTenantStore, TypeOrmTenantStore } from 'nestjs-tenancy/store';
 import type { Tenant } from 'nestjs-tenancy/models/tenant.model';
-import { TcpProxy } from '../reliability/support/tcp-proxy';
+import { TcpRelay } from '../support/tcp-relay';
 import { describeWith, usePostgresDatabase, useRedisNamespace } from '../support';
 
 async function eventually(read: () => Promise<unknown>, done: (v: unknown) => boolean, limitMs = 10_000) {
@@ -35,16 +35,12 @@ describeWith('postgres', 'a suspension during a Redis outage sticks once Redis i
   });
 
   it('the skipped delete and publish are replayed: both instances answer suspended', async () => {
-    const redisUrl = new URL(ns.url);
-    const proxy = await new TcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379)).start();
+    const proxy = await TcpRelay.to(ns.url, 6379).start();
     closers.push(() => proxy.close());
-    const viaProxy = new URL(ns.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
     const options = { namespace: ns.prefix, ttlSeconds: 60, closeInner: true };
     const a = new CachedTenantStore(await TypeOrmTenantStore.open(db.url), {
       ...options,
-      redisUrl: viaProxy.toString(),
+      redisUrl: proxy.url(ns.url),
     });
     const b = new CachedTenantStore(await TypeOrmTenantStore.open(db.url), { ...options, redisUrl: ns.url });
     closers.push(

@@ -1,15 +1,7 @@
 import { Redis } from 'ioredis';
 import { CachedTenantStore, TypeOrmTenantStore } from 'nestjs-tenancy/store';
 import { describeWith, usePostgresDatabase, useRedisNamespace } from '../support';
-import { HoldRelay } from './support/hold-relay';
-
-/** Routes `url` through `relay` (same credentials, database and query). */
-function through(url: string, relay: HoldRelay): string {
-  const parsed = new URL(url);
-  parsed.hostname = '127.0.0.1';
-  parsed.port = String(relay.port);
-  return parsed.toString();
-}
+import { TcpRelay } from '../support/tcp-relay';
 
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -29,19 +21,17 @@ describeWith('postgres', 'write-after-invalidate race (two instances, relays hol
   });
 
   it("B's store read from before A's suspension does not put `active` back into L2", async () => {
-    const pgUrl = new URL(db.url);
-    const redisUrl = new URL(ns.url);
-    const pgRelay = await new HoldRelay(pgUrl.hostname, Number(pgUrl.port || 5432)).start();
-    const redisRelay = await new HoldRelay(redisUrl.hostname, Number(redisUrl.port || 6379)).start();
+    const pgRelay = await TcpRelay.to(db.url, 5432).start();
+    const redisRelay = await TcpRelay.to(ns.url, 6379).start();
     closers.push(
       () => pgRelay.close(),
       () => redisRelay.close(),
     );
     const options = { namespace: ns.prefix, ttlSeconds: 60, closeInner: true };
     const a = new CachedTenantStore(await TypeOrmTenantStore.open(db.url), { ...options, redisUrl: ns.url });
-    const b = new CachedTenantStore(await TypeOrmTenantStore.open(through(db.url, pgRelay)), {
+    const b = new CachedTenantStore(await TypeOrmTenantStore.open(pgRelay.url(db.url)), {
       ...options,
-      redisUrl: through(ns.url, redisRelay),
+      redisUrl: redisRelay.url(ns.url),
     });
     closers.push(
       () => a.close(),
