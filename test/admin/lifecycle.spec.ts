@@ -109,7 +109,11 @@ describeWith('postgres', 'TenantAdminService lifecycle: soft and hard delete per
       expect((await app.admin.activate(a.id)).status).toBe('active');
       const metrics = await app.admin.getMetrics();
       expect(metrics.tenants).toEqual({ byStatus: { active: 2, suspended: 0, deleted: 0, provisioning: 0 } });
-      expect(metrics.pool.total).toBeGreaterThanOrEqual(0);
+      // The shared pool served the store and the tenants above, and stays within poolSize (3).
+      expect(metrics.pool.total).toBeGreaterThan(0);
+      expect(metrics.pool.total).toBeLessThanOrEqual(3);
+      expect(metrics.pool.idle).toBeLessThanOrEqual(metrics.pool.total);
+      expect(metrics.pool.waiting).toBe(0);
     });
 
     it('soft delete keeps the data and the identifier; activate restores the tenant', async () => {

@@ -58,7 +58,11 @@ describeWith('postgres', 'isolation through @InjectTenantRepository over HTTP (P
     it('find and findOneBy(id) see only the tenant rows', async () => {
       expect((await http(A).get('/orders').expect(200)).body.map((o: Order) => o.label)).toEqual(['a-1']);
       expect((await http(B).get('/orders').expect(200)).body.map((o: Order) => o.label)).toEqual(['b-1']);
-      if (aOrder !== bOrder) expect((await http(A).get(`/orders/${bOrder}`).expect(200)).body.order).toBeNull();
+      // RLS shares one id sequence (B's first row has an id A lacks); schema and database tenants
+      // each start at 1, so B's first id is A's own: A sees its row, never B's.
+      expect(aOrder === bOrder).toBe(strategy !== 'rls');
+      const sameIdAsB = (await http(A).get(`/orders/${bOrder}`).expect(200)).body.order as Order | null;
+      expect(sameIdAsB?.label ?? null).toBe(strategy === 'rls' ? null : 'a-1');
       expect((await http(A).get(`/orders/${aOrder}`).expect(200)).body.order.label).toBe('a-1');
     });
 
@@ -76,13 +80,28 @@ describeWith('postgres', 'isolation through @InjectTenantRepository over HTTP (P
     });
 
     it("update and delete by id never touch the other tenant's row", async () => {
-      if (aOrder === bOrder) {
-        // Separate databases or schemas reuse ids: updating "the same id" must change only our row.
-        await http(A).patch(`/orders/${bOrder}`, { label: 'a-1' }).expect(200);
-      } else {
-        expect((await http(A).patch(`/orders/${bOrder}`, { label: 'hacked' })).body).toEqual({ affected: 0 });
-        expect((await http(A).delete(`/orders/${bOrder}`)).body).toEqual({ affected: 0 });
-      }
+      // B's second row: under every strategy A has no row with its id (A holds one row: id 1, or
+      // the shared sequence's first value under RLS).
+      const bSecond = (await http(B).post('/orders', { label: 'b-2' }).expect(201)).body.id as number;
+      expect((await http(A).get(`/orders/${bSecond}`).expect(200)).body.order).toBeNull();
+      expect((await http(A).patch(`/orders/${bSecond}`, { label: 'hacked' }).expect(200)).body).toEqual({
+        affected: 0,
+      });
+      expect((await http(A).delete(`/orders/${bSecond}`).expect(200)).body).toEqual({ affected: 0 });
+      expect((await http(B).get(`/orders/${bSecond}`).expect(200)).body.order.label).toBe('b-2');
+
+      // A's second row: schema and database tenants count ids on their own, so it takes the id of
+      // B's second row; RLS's shared sequence never repeats one. Either way only A's row changes.
+      const aSecond = (await http(A).post('/orders', { label: 'a-2' }).expect(201)).body.id as number;
+      expect(aSecond === bSecond).toBe(strategy !== 'rls');
+      expect((await http(A).patch(`/orders/${aSecond}`, { label: 'a-2x' }).expect(200)).body).toEqual({ affected: 1 });
+      expect((await http(A).get(`/orders/${aSecond}`).expect(200)).body.order.label).toBe('a-2x');
+      expect((await http(B).get(`/orders/${bSecond}`).expect(200)).body.order.label).toBe('b-2');
+      expect((await http(A).delete(`/orders/${aSecond}`).expect(200)).body).toEqual({ affected: 1 });
+      expect((await http(A).get('/orders')).body.map((o: Order) => o.label)).toEqual(['a-1']);
+      expect((await http(B).get('/orders')).body.map((o: Order) => o.label)).toEqual(['b-1', 'b-2']);
+
+      expect((await http(B).delete(`/orders/${bSecond}`).expect(200)).body).toEqual({ affected: 1 });
       expect((await http(B).get('/orders')).body.map((o: Order) => o.label)).toEqual(['b-1']);
     });
 

@@ -48,6 +48,9 @@ describeWith('postgres', 'connection manager (PostgreSQL schema)', () => {
       'CREATE TABLE t_beta.orders (id serial primary key, label text not null)',
       'CREATE TABLE public.orders (id serial primary key, label text not null)',
       "INSERT INTO public.orders (label) VALUES ('public-row')",
+      // Exists in public only: a search_path that still reached public would find it.
+      'CREATE TABLE public.public_only (id serial primary key, label text not null)',
+      "INSERT INTO public.public_only (label) VALUES ('public-row')",
     );
     sources = await TenancyDataSources.connect(options, []);
     manager = new TenantConnectionManager(options, sources, ctx, new TenantDatabaseOptions(options));
@@ -67,7 +70,8 @@ describeWith('postgres', 'connection manager (PostgreSQL schema)', () => {
     const ds = await ctx.run(a, () => manager.getDataSource());
     expect(await ds.query('select label from orders')).toEqual([{ label: 'a1' }]);
     const dsB = await manager.getDataSource(b);
-    await expect(dsB.query('select label from no_such_table')).rejects.toThrow(/does not exist/);
+    await expect(dsB.query('select label from public_only')).rejects.toThrow(/relation "public_only" does not exist/);
+    await expect(ctx.run(a, () => ds.query('select label from public_only'))).rejects.toThrow(/does not exist/);
   });
 
   it('leaves no search_path on idle pooled connections', async () => {

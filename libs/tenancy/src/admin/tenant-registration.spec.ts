@@ -126,7 +126,13 @@ describe('TenantRegistration', () => {
     const outcomes = await Promise.allSettled(
       ['a-1', 'a-2', 'a-3', 'a-4'].map((identifier) => registration.register({ identifier, name: identifier })),
     );
-    expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBeLessThanOrEqual(2);
-    expect(await store.count()).toBeLessThanOrEqual(2);
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(2);
+    expect(refused.map((o) => o.reason)).toEqual([
+      expect.objectContaining({ step: 'reserve' }),
+      expect.objectContaining({ step: 'reserve' }),
+    ]);
+    expect(await store.count()).toBe(2);
+    expect((await store.list({ status: 'active' })).length).toBe(2);
   });
 });

@@ -17,6 +17,8 @@ describe('SubdomainResolver', () => {
     ['the bare suffix with port', { host: 'example.com:80' }, null],
     ['a wrong suffix', { host: 'acme.example.org' }, null],
     ['a suffix that only ends alike', { host: 'acme.badexample.com' }, null],
+    ['a host that goes on after the suffix', { host: 'acme.example.com.evil' }, null],
+    ['a host that goes on after the suffix, with port', { host: 'acme.example.com.evil:443' }, null],
     ['an IP address', { host: '10.0.0.1:3000' }, null],
     ['an IPv6 literal', { host: '[::1]:3000' }, null],
     ['no Host', {}, null],
