@@ -88,7 +88,7 @@ async function main(): Promise<B5Result> {
     const i = n++ % 10;
     return new Promise<void>((resolve) => {
       middleware.use(requests[i], res, () => {
-        void guard.canActivate(contexts[i]).then(() => {
+        void Promise.resolve(guard.canActivate(contexts[i])).then(() => {
           res.emit('finish');
           res.emit('close');
           resolve();

@@ -64,26 +64,59 @@ export class TenancyGuard implements CanActivate {
     this.rpcResolver = new HeaderResolver(options);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Synchronous (a plain `true`, no promise) when every step is: the resolver answers at once, the
+   * tenant is an L1 hit, rate limiting is off and activation has nothing to wait for. That is the
+   * common request, and each promise avoided also saves an async_hooks round on Node 20
+   * (bench/ANALYSIS.md). Any step may return a promise instead (overrides may be `async`).
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.flag(SKIP_TENANCY, context)) return true;
     try {
-      const identifier = await this.resolveIdentifier(this.getRequest(context), context);
-      if (identifier === null) {
-        if (!this.flag(TENANT_OPTIONAL, context)) throw new TenantResolutionError('missing');
-        this.setTenant(null, context);
-        return true;
-      }
-      const tenant = await this.lookupTenant(this.validateIdentifier(identifier));
-      this.checkActive(tenant);
-      await this.checkRateLimit(tenant, context);
-      await this.activateTenant(tenant);
-      this.setTenant(tenant, context);
-      this.metrics.recordResolved();
-      return true;
+      const identifier = this.resolveIdentifier(this.getRequest(context), context);
+      const admitted = isThenable(identifier)
+        ? Promise.resolve(identifier).then((id) => this.admitIdentifier(id, context))
+        : this.admitIdentifier(identifier, context);
+      return isThenable(admitted) ? Promise.resolve(admitted).catch((error) => this.fail(error, context)) : admitted;
     } catch (error) {
-      if (error instanceof TenantResolutionError) this.reject(error.reason, context, error.identifier);
-      throw error;
+      return this.fail(error, context);
     }
+  }
+
+  private admitIdentifier(identifier: unknown, context: ExecutionContext): boolean | Promise<boolean> {
+    if (identifier === null) {
+      if (!this.flag(TENANT_OPTIONAL, context)) throw new TenantResolutionError('missing');
+      this.setTenant(null, context);
+      return true;
+    }
+    const tenant = this.lookupTenant(this.validateIdentifier(identifier));
+    return isThenable(tenant)
+      ? Promise.resolve(tenant).then((t) => this.admitTenant(t, context))
+      : this.admitTenant(tenant, context);
+  }
+
+  private admitTenant(tenant: Tenant, context: ExecutionContext): boolean | Promise<boolean> {
+    this.checkActive(tenant);
+    const limited = this.checkRateLimit(tenant, context);
+    if (isThenable(limited)) return Promise.resolve(limited).then(() => this.admitActivated(tenant, context));
+    return this.admitActivated(tenant, context);
+  }
+
+  private admitActivated(tenant: Tenant, context: ExecutionContext): boolean | Promise<boolean> {
+    const activated = this.activateTenant(tenant);
+    if (isThenable(activated)) return Promise.resolve(activated).then(() => this.admit(tenant, context));
+    return this.admit(tenant, context);
+  }
+
+  private admit(tenant: Tenant, context: ExecutionContext): true {
+    this.setTenant(tenant, context);
+    this.metrics.recordResolved();
+    return true;
+  }
+
+  private fail(error: unknown, context: ExecutionContext): never {
+    if (error instanceof TenantResolutionError) this.reject(error.reason, context, error.identifier);
+    throw error;
   }
 
   /** The request resolvers read: the HTTP request, the WS handshake, or RPC message metadata. */
@@ -91,17 +124,27 @@ export class TenancyGuard implements CanActivate {
     return tenancyRequestOf(context, this.options.tenantHeaderName);
   }
 
-  /** The raw identifier, or `null` when the request carries none. Throws `TenantResolutionError`. */
-  protected async resolveIdentifier(request: TenancyRequest, context: ExecutionContext): Promise<unknown> {
+  /**
+   * The raw identifier, or `null` when the request carries none (a promise when the resolver is
+   * asynchronous). Throws or rejects with `TenantResolutionError`.
+   */
+  protected resolveIdentifier(request: TenancyRequest, context: ExecutionContext): unknown {
     const resolver = context.getType() === 'rpc' ? this.rpcResolver : this.resolver;
+    let identifier: unknown;
     try {
-      const identifier: unknown = await resolver.resolve(request);
-      return identifier === undefined || identifier === '' ? null : identifier;
+      identifier = resolver.resolve(request);
     } catch (error) {
-      if (error instanceof TenantResolutionError) throw error;
-      this.logger.warn(`Tenant resolver failed: ${describeError(error, false)}`);
-      throw new TenantResolutionError('resolver_error');
+      return this.resolverFailed(error);
     }
+    if (isThenable(identifier))
+      return Promise.resolve(identifier).then(emptyAsNull, (error: unknown) => this.resolverFailed(error));
+    return emptyAsNull(identifier);
+  }
+
+  private resolverFailed(error: unknown): never {
+    if (error instanceof TenantResolutionError) throw error;
+    this.logger.warn(`Tenant resolver failed: ${describeError(error, false)}`);
+    throw new TenantResolutionError('resolver_error');
   }
 
   /** Applies the identifier rule (before any lookup); throws `malformed`. */
@@ -110,19 +153,17 @@ export class TenancyGuard implements CanActivate {
     return identifier;
   }
 
-  /** Reads the tenant from the store (an L1 hit needs no await); throws `unknown` or `lookup_error`. */
-  protected async lookupTenant(identifier: string): Promise<Tenant> {
+  /** Reads the tenant from the store (an L1 hit is returned as is, no promise); throws `unknown` or `lookup_error`. */
+  protected lookupTenant(identifier: string): Tenant | Promise<Tenant> {
     const cached = this.store.peekByIdentifier?.(identifier);
     if (cached) return cached;
     if (cached === null) throw new TenantResolutionError('unknown', 'no such tenant (cached)', identifier);
-    try {
-      return await this.store.getByIdentifier(identifier);
-    } catch (error) {
+    return this.store.getByIdentifier(identifier).catch((error: unknown) => {
       if (error instanceof TenantNotFoundError)
         throw new TenantResolutionError('unknown', 'no such tenant', identifier);
       this.logger.warn(`Tenant store lookup failed: ${describeError(error)}`);
       throw new TenantResolutionError('lookup_error', 'store failed', identifier);
-    }
+    });
   }
 
   /** Lets only `active` tenants through; throws `suspended`, `deleted` or `provisioning`. */
@@ -135,23 +176,32 @@ export class TenancyGuard implements CanActivate {
   }
 
   /** Readies the tenant's resources (e.g. connects its database) before the handler runs. */
-  protected async activateTenant(tenant: Tenant): Promise<void> {
+  protected activateTenant(tenant: Tenant): void | Promise<void> {
     if (!this.activation) return;
-    try {
-      await this.activation.activate(tenant);
-    } catch (error) {
+    const unavailable = (error: unknown): never => {
       // The tenant exists but its database is unreachable: a 503 for it alone, never a 404.
       this.logger.warn(`Tenant ${tenant.identifier} could not be activated: ${describeError(error)}`);
       throw new ServiceUnavailableException({ statusCode: 503, message: 'Service Unavailable' });
+    };
+    let pending: unknown;
+    try {
+      pending = this.activation.activate(tenant);
+    } catch (error) {
+      return unavailable(error);
     }
+    if (isThenable(pending)) return Promise.resolve(pending).then(() => undefined, unavailable);
   }
 
   /** Counts the request against the tenant's limit (`enableRateLimiting`); over it, a 429. */
-  protected async checkRateLimit(tenant: Tenant, context: ExecutionContext): Promise<void> {
+  protected checkRateLimit(tenant: Tenant, context: ExecutionContext): void | Promise<void> {
     if (!this.options.enableRateLimiting || !this.rateLimiter) return;
+    return this.consumeRateLimit(this.rateLimiter, tenant, context);
+  }
+
+  private async consumeRateLimit(limiter: RateLimiter, tenant: Tenant, context: ExecutionContext): Promise<void> {
     let result: RateLimitResult;
     try {
-      result = await this.rateLimiter.consume(tenant.id);
+      result = await limiter.consume(tenant.id);
     } catch (error) {
       // A broken limiter must not take the API down: let the request through, loudly.
       this.logger.warn(`Rate limiter failed, request allowed: ${describeError(error)}`);
@@ -238,6 +288,14 @@ export class TenancyGuard implements CanActivate {
       this.reflector.getAllAndOverride<boolean | undefined>(key, [context.getHandler(), context.getClass()]) === true
     );
   }
+}
+
+function emptyAsNull(identifier: unknown): unknown {
+  return identifier === undefined || identifier === '' ? null : identifier;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 /** A log-safe line for an error: its class, and its message unless the message may echo input. */

@@ -17,9 +17,18 @@ describe('ChainResolver', () => {
   });
 
   it('treats empty string as no answer and returns null when nobody answers', async () => {
-    await expect(new ChainResolver([fixed(''), fixed('b')]).resolve(req)).resolves.toBe('b');
-    await expect(new ChainResolver([fixed(null)]).resolve(req)).resolves.toBeNull();
-    await expect(new ChainResolver([]).resolve(req)).resolves.toBeNull();
+    expect(new ChainResolver([fixed(''), fixed('b')]).resolve(req)).toBe('b');
+    expect(new ChainResolver([fixed(null)]).resolve(req)).toBeNull();
+    expect(new ChainResolver([]).resolve(req)).toBeNull();
+  });
+
+  it('answers synchronously while its resolvers do (no promise per request), and waits for an async one', async () => {
+    expect(new ChainResolver([fixed(null), fixed('a')]).resolve(req)).toBe('a');
+    const later = fixed('later');
+    const pending = new ChainResolver([{ resolve: async () => null }, later]).resolve(req);
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).resolves.toBe('later');
+    await expect(new ChainResolver([{ resolve: async () => '' }, fixed(null)]).resolve(req)).resolves.toBeNull();
   });
 
   it('stops on a throwing resolver (a bad value is a rejection)', async () => {
@@ -29,7 +38,11 @@ describe('ChainResolver', () => {
         throw new TenantResolutionError('malformed');
       },
     };
-    await expect(new ChainResolver([throwing, next]).resolve(req)).rejects.toMatchObject({ reason: 'malformed' });
+    expect(() => new ChainResolver([throwing, next]).resolve(req)).toThrow(
+      expect.objectContaining({ reason: 'malformed' }),
+    );
+    const rejecting: TenantResolver = { resolve: () => Promise.reject(new TenantResolutionError('malformed')) };
+    await expect(new ChainResolver([rejecting, next]).resolve(req)).rejects.toMatchObject({ reason: 'malformed' });
     expect(next.resolve).not.toHaveBeenCalled();
   });
 });
@@ -49,7 +62,7 @@ describe('createTenantResolver', () => {
     ['custom only: no built-in', { resolutionStrategy: 'custom', resolvers: [fixed(null)] }, null],
   ])('%s', async (_name, options, expected) => {
     const resolver = createTenantResolver(resolveTenancyOptions({ ...base, ...options }));
-    await expect(resolver.resolve(req)).resolves.toBe(expected);
+    await expect(Promise.resolve(resolver.resolve(req))).resolves.toBe(expected);
   });
 
   it('fails at start-up when the built-in resolver lacks what it needs', () => {
