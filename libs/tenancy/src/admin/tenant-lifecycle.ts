@@ -34,13 +34,14 @@ export class TenantLifecycle {
 
   /**
    * By id when `idOrIdentifier` is UUID-shaped, else by identifier: never both, so an identifier
-   * chosen to look like another tenant's id cannot redirect an admin action (issue 11).
+   * chosen to look like another tenant's id cannot redirect an admin action (issue 11). Read from
+   * the store past the cache (issue 18): a stale cached status must not decide an admin write.
    */
   async get(idOrIdentifier: string): Promise<Tenant> {
     if (typeof idOrIdentifier !== 'string') throw new TenantNotFoundError(String(idOrIdentifier));
-    return isUuidShaped(idOrIdentifier)
-      ? this.store.getById(idOrIdentifier)
-      : this.store.getByIdentifier(idOrIdentifier);
+    const kind = isUuidShaped(idOrIdentifier) ? 'id' : 'identifier';
+    if (this.store.getFromStore) return this.store.getFromStore(kind, idOrIdentifier);
+    return kind === 'id' ? this.store.getById(idOrIdentifier) : this.store.getByIdentifier(idOrIdentifier);
   }
 
   list(query: ListTenantsQuery = {}): Promise<Tenant[]> {

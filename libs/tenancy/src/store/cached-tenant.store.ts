@@ -27,6 +27,10 @@ import type {
 /** Patch fields that move a tenant or change whether it is served. */
 const PLACEMENT_FIELDS: ReadonlyArray<keyof TenantPatch> = ['status', 'isolationStrategy', 'databaseUrl'];
 
+function sameVersion(a: Tenant, b: Tenant): boolean {
+  return a.updatedAt.getTime() === b.updatedAt.getTime() && a.status === b.status && a.identifier === b.identifier;
+}
+
 /**
  * A `TenantStore` decorator with two cache levels in front of another store: L1 an in-process
  * LRU with TTL (by identifier and by id), L2 Redis with the same TTL (an L2 hit refills L1).
@@ -124,6 +128,27 @@ export class CachedTenantStore implements TenantStore {
     if (hit === undefined) return this.miss('id', id);
     this.hits++;
     return hit === MISSING ? Promise.reject(new TenantNotFoundError(id)) : Promise.resolve(hit);
+  }
+
+  /**
+   * The tenant as the wrapped store has it now (never a cached copy), for admin decisions. A
+   * cached copy (L1 here, or L2) of another version is invalidated everywhere: the cache heals
+   * when an admin looks, even if the invalidation that should have dropped it was lost.
+   */
+  async getFromStore(kind: TenantCacheKind, key: string): Promise<Tenant> {
+    let tenant: Tenant;
+    try {
+      tenant = freezeTenant(kind === 'id' ? await this.inner.getById(key) : await this.inner.getByIdentifier(key));
+    } catch (error) {
+      const cached = (kind === 'id' ? this.l1.byId : this.l1.byIdentifier).get(key);
+      if (error instanceof TenantNotFoundError && cached && cached !== MISSING)
+        await this.invalidated(cached, true, DELETED_VERSION);
+      throw error;
+    }
+    const l1 = this.l1.byId.get(tenant.id);
+    const copies = [l1 === MISSING ? undefined : l1, await this.l2?.get('id', tenant.id)];
+    if (copies.some((copy) => copy && !sameVersion(copy, tenant))) await this.invalidated(tenant, true);
+    return tenant;
   }
 
   /**

@@ -68,6 +68,12 @@ export interface TenantStore {
    */
   peekByIdentifier?(identifier: string): Tenant | null | undefined;
   /**
+   * Optional, for caches: the tenant read from the wrapped store, past every cache level, for
+   * decisions that must not rest on a cached copy (the admin's writes). A cached copy that
+   * differs from it is dropped everywhere.
+   */
+  getFromStore?(kind: 'id' | 'identifier', key: string): Promise<Tenant>;
+  /**
    * Optional, for caches shared by several instances: `listener(tenantId)` runs when another
    * instance changed a tenant's placement or status, so this one evicts its connections.
    */
