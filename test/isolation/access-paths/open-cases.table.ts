@@ -32,12 +32,7 @@ export const OPEN_CASES: readonly OpenCase[] = [
       "not in issue 11: a USE left by raw SQL stays on the pooled connection: later writes land in another tenant's database",
   },
   {
-    target: /^(postgres database|postgres hybrid \(rls \+ schema \+ database\))$/,
-    path: 'manual QueryRunner: released after a failed statement, then the pool is used again',
-    awaits: 'database strategy: a runner released after a failed statement returns aborted (pgconn)',
-  },
-  {
-    target: /^(mariadb database|postgres database|postgres hybrid \(rls \+ schema \+ database\))$/,
+    target: /^mariadb database$/,
     path: 'manual QueryRunner: released inside its transaction, then the pool is used again',
     awaits: 'database strategy: a runner released inside its transaction is not rolled back (pgconn)',
   },

@@ -4,6 +4,7 @@ import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
 import { bindViewTenant } from '../isolation/tenant-id.subscriber';
 import type { Tenant } from '../models/tenant.model';
 import { whenDataSourceIdle } from './data-source-idle.util';
+import { rollBackOnRelease } from './pg-release-rollback';
 
 /** A DataSource in use; `release()` once the unit of work is done. */
 export interface DataSourceLease {
@@ -109,7 +110,9 @@ export class DatabaseDataSourceCache {
 
   private async open(tenant: Tenant, entry: Entry): Promise<DataSource> {
     try {
-      const opened = serializeSqliteConnection(await this.create(this.optionsFor(tenant)).initialize());
+      const opened = rollBackOnRelease(
+        serializeSqliteConnection(await this.create(this.optionsFor(tenant)).initialize()),
+      );
       const dataSource = bindViewTenant(opened, tenant.id);
       this.created++;
       entry.ready = dataSource;
