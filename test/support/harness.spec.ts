@@ -6,8 +6,11 @@ import {
   useMysqlDatabase,
   mysqlAdmin,
   useRedisNamespace,
+  serviceUrl,
 } from './harness';
 import Redis from 'ioredis';
+import { Client } from 'pg';
+import { describeWithPgBouncer, usePgBouncer } from './pgbouncer';
 
 describeWith('postgres', 'harness: PostgreSQL', () => {
   const db = usePostgresDatabase();
@@ -40,5 +43,21 @@ describeWith('redis', 'harness: Redis', () => {
     await redis.set(`${ns.prefix}k`, 'v');
     expect(await redis.get(`${ns.prefix}k`)).toBe('v');
     redis.disconnect();
+  });
+});
+
+describeWithPgBouncer('harness: PgBouncer', () => {
+  const bouncer = usePgBouncer(1);
+  it('pools by transaction: a session setting made by one client is seen by the next', async () => {
+    const url = bouncer().through(serviceUrl('postgres'));
+    const [a, b] = [new Client({ connectionString: url }), new Client({ connectionString: url })];
+    await Promise.all([a.connect(), b.connect()]);
+    try {
+      const first = await a.query("select pg_backend_pid() as pid, set_config('tt.probe', 'left-behind', false)");
+      const second = await b.query("select pg_backend_pid() as pid, current_setting('tt.probe', true) as probe");
+      expect(second.rows[0]).toEqual({ pid: first.rows[0].pid, probe: 'left-behind' });
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
   });
 });

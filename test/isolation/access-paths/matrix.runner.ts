@@ -1,6 +1,7 @@
 import type { Tenant, TenantIsolation } from 'nestjs-tenancy';
 import { SCHEMA_PLACEHOLDER } from '../../../libs/tenancy/src/connection/shared-pool-view';
 import { describeWith } from '../../support';
+import { describeWithPgBouncer } from '../../support/pgbouncer';
 import type { MatrixApp } from './matrix.fixture';
 import { MATRIX_TABLES, type MatrixTable } from './matrix.entities';
 import type { AccessPath, Dialect, MatrixEnv, Row, Snapshot } from './matrix.types';
@@ -10,7 +11,7 @@ import { seedTenant, expectSeeded } from './matrix.seed';
 export interface Target {
   readonly name: string;
   readonly dialect: Dialect;
-  readonly service?: 'postgres' | 'mysql';
+  readonly service?: 'postgres' | 'mysql' | 'pgbouncer';
   /** The strategies of tenants a, b and c (hybrid mixes them). */
   readonly strategies: readonly [TenantIsolation, TenantIsolation, TenantIsolation];
   /** Registers the hooks that boot the app and provision the tenants; returns the booted app. */
@@ -61,7 +62,8 @@ export function runAccessPathMatrix(
         });
       }
     };
-    if (target.service) describeWith(target.service, `access paths: ${target.name}`, body);
+    if (target.service === 'pgbouncer') describeWithPgBouncer(`access paths: ${target.name}`, body);
+    else if (target.service) describeWith(target.service, `access paths: ${target.name}`, body);
     else describe(`access paths: ${target.name}`, body);
   }
 }

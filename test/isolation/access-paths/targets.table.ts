@@ -11,6 +11,7 @@ import {
   usePostgresDatabase,
   withDatabase,
 } from '../../support';
+import { usePgBouncer, type PgBouncer } from '../../support/pgbouncer';
 import { dropDatabasesLike } from '../../reliability/support/pg-sandbox';
 import { bootMatrixApp, type Locator, type MatrixApp, type Naming } from './matrix.fixture';
 import { MATRIX_ENTITIES } from './matrix.entities';
@@ -42,11 +43,13 @@ function postgres(
   strategies: Strategies,
   extra: Partial<TenancyModuleOptions> = {},
   twoRoles = false,
+  viaPgBouncer = false,
 ): Target {
+  let bouncer: (() => PgBouncer) | undefined;
   return {
     name: `postgres ${name}`,
     dialect: 'postgres',
-    service: 'postgres',
+    service: viaPgBouncer ? 'pgbouncer' : 'postgres',
     strategies,
     use: () => {
       let owner = { url: '', role: '' };
@@ -56,11 +59,13 @@ function postgres(
         prefix: `mx${uniqueToken().slice(-8)}_`,
       };
       return useApp(
-        () => {
+        async () => {
           const ordinary = strategies.includes('rls');
+          const url = ordinary ? ctx.role.url : ctx.db.url;
+          if (bouncer) await bouncer().allow(ctx.role.role);
           const options: TenancyModuleOptions = {
             ...BASE,
-            databaseUrl: ordinary ? ctx.role.url : ctx.db.url,
+            databaseUrl: bouncer ? bouncer().through(url) : url,
             // The production shape: an owner role applies DDL and policies, the runtime role only verifies.
             ...(twoRoles ? { migrationDatabaseUrl: owner.url } : {}),
             isolationStrategy: new Set(strategies).size > 1 ? 'hybrid' : strategies[0],
@@ -88,6 +93,13 @@ function postgres(
           ctx.role = useOrdinaryRole(ctx.db);
           if (twoRoles) owner = useOrdinaryRole(ctx.db);
           afterAll(async () => dropDatabasesLike(ctx.db.adminUrl, ctx.prefix));
+          if (!viaPgBouncer) return;
+          bouncer = usePgBouncer();
+          // PgBouncer drops the startup option that empties the pool's search_path: set on the roles.
+          beforeAll(async () => {
+            for (const role of [ctx.role.role, 'postgres'])
+              await pgAdmin(ctx.db.url, `ALTER ROLE "${role}" IN DATABASE "${ctx.db.name}" SET search_path = ''`);
+          });
         },
       );
     },
@@ -178,6 +190,11 @@ export const POSTGRES_RLS_TARGETS: Target[] = [
 export const POSTGRES_RLS_TX_HYBRID_TARGETS: Target[] = [
   postgres('rls (transaction scope)', all('rls'), { scopeMode: 'transaction' }),
   postgres('hybrid (rls + schema + database)', ['rls', 'schema', 'database']),
+];
+/** Through a real PgBouncer in transaction pooling: only transaction scope is correct there (issue 15). */
+export const POSTGRES_PGBOUNCER_TARGETS: Target[] = [
+  postgres('schema via PgBouncer (transaction scope)', all('schema'), { scopeMode: 'transaction' }, false, true),
+  postgres('rls via PgBouncer (transaction scope)', all('rls'), { scopeMode: 'transaction' }, false, true),
 ];
 export const MARIADB_TARGETS: Target[] = [mysql('schema'), mysql('database')];
 export const SQLITE_TARGETS: Target[] = [sqlite('schema'), sqlite('database')];
