@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closedPort } from '../reliability/support/tcp-proxy';
+import { closedPort } from './tcp-relay';
 import { describeWith, serviceUrl } from './harness';
 import { portOpen } from './services';
 
