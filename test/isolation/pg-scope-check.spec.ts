@@ -86,6 +86,23 @@ describe.each<ScopeMode>(['session', 'transaction'])('scoping check (scopeMode %
       ...SCOPE_CHANGES,
     ])('refuses %s', (sql, cause) => expectRefused(manager, ds, sql, cause));
 
+    it('refuses TypeORM-generated SQL that still names the placeholder (the ORM check, which needs no connection)', async () => {
+      const before = manager.getMetrics().scopeViolations;
+      const runner = ds.createQueryRunner();
+      try {
+        await expect(runner.query('SELECT label FROM __tenancy_schema__.orders', [], true)).rejects.toThrow(
+          /placeholder schema __tenancy_schema__ unquoted/,
+        );
+        const rows = (await runner.query('SELECT label FROM "__tenancy_schema__".orders', [], true)) as {
+          records: unknown[];
+        };
+        expect(rows.records).toEqual([{ label: 't_acme' }]);
+      } finally {
+        await runner.release();
+      }
+      expect(manager.getMetrics().scopeViolations).toBe(before + 1);
+    });
+
     it("allows the tenant's own schema, named or not", async () => {
       expect(await ds.query('SELECT label FROM t_acme.orders')).toEqual([{ label: 't_acme' }]);
       expect(await ds.query('SELECT label FROM "__tenancy_schema__".orders o WHERE o.id = 1')).toEqual([

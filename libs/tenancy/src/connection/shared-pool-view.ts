@@ -155,18 +155,26 @@ type Query = (sql: string, params?: unknown[], structured?: boolean) => Promise<
 type Stream = (sql: string, params?: unknown[], onEnd?: unknown, onError?: unknown) => Promise<unknown>;
 
 function patchRunner(runner: QueryRunner, binding: ViewBinding): QueryRunner {
-  const { rewrite, check, wrapQuery, afterTransactionStart, beforeStream, sessionReset } = binding;
-  if (!rewrite && !check && !wrapQuery && !afterTransactionStart && !sessionReset) return runner;
+  const { rewrite, check, checkOrm, wrapQuery, afterTransactionStart, beforeStream, sessionReset } = binding;
+  if (!rewrite && !check && !checkOrm && !wrapQuery && !afterTransactionStart && !sessionReset) return runner;
   const query = runner.query.bind(runner) as Query;
   const send = (sql: string, kind: StatementKind, p?: unknown[], s?: boolean) => {
     const out = rewrite ? rewrite(sql) : sql;
+    // TypeORM's own SQL, checked without its connection: nothing to wait for (the common path).
+    if (kind === 'orm' && checkOrm) {
+      checkOrm(out);
+      return query(out, p, s);
+    }
     if (!check && !(kind === 'raw' && sessionReset)) return query(out, p, s);
-    return runner.connect().then((client: PgClient) => {
+    const sendOn = (client: PgClient) => {
       check?.(out, kind, client);
       const checkout = kind === 'raw' ? checkouts.get(client) : undefined;
       if (checkout) checkout.rawSql = true;
       return query(out, p, s);
-    });
+    };
+    // Already connected (a transaction, a manual runner's later statements): no extra await.
+    const connected = (runner as { databaseConnection?: PgClient }).databaseConnection;
+    return connected && !runner.isReleased ? sendOn(connected) : runner.connect().then(sendOn);
   };
   (runner as { query: Query }).query = (sql, p, s) => {
     const kind = statementKind(sql, s);

@@ -27,6 +27,11 @@ export interface ViewBinding {
    * sent, and throws a TenancyError when it is not scoped to the view's tenant.
    */
   check?: (sql: string, kind: StatementKind, client: PgClient) => void;
+  /**
+   * The check for TypeORM-generated statements (`orm`) when it needs no connection (schema mode:
+   * no placeholder left): run at once instead of `check`, so the ORM path waits for nothing.
+   */
+  checkOrm?: (sql: string) => void;
   /** Called once per connection checkout, before the runner's first query. */
   onCheckout?: (client: PgClient) => Promise<void>;
   /**
@@ -74,17 +79,31 @@ export interface PgClient {
 
 /** The binding with its scoping check reporting each refusal to `onViolation` (metrics). */
 export function counted(binding: ViewBinding, onViolation: () => void): ViewBinding {
-  const { check } = binding;
-  if (!check) return binding;
+  const { check, checkOrm } = binding;
+  if (!check && !checkOrm) return binding;
+  const counting = (error: unknown): never => {
+    if (error instanceof TenantScopeViolationError) onViolation();
+    throw error;
+  };
   return {
     ...binding,
-    check: (sql, kind, client) => {
-      try {
-        check(sql, kind, client);
-      } catch (error) {
-        if (error instanceof TenantScopeViolationError) onViolation();
-        throw error;
-      }
-    },
+    check: check
+      ? (sql, kind, client) => {
+          try {
+            check(sql, kind, client);
+          } catch (error) {
+            counting(error);
+          }
+        }
+      : undefined,
+    checkOrm: checkOrm
+      ? (sql) => {
+          try {
+            checkOrm(sql);
+          } catch (error) {
+            counting(error);
+          }
+        }
+      : undefined,
   };
 }

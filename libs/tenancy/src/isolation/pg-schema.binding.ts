@@ -35,6 +35,7 @@ export function pgSchemaBinding(schema: string, scopeMode: ScopeMode, schemaPref
   return {
     rewrite: (sql) => (sql.includes(QUOTED_PLACEHOLDER) ? sql.replaceAll(QUOTED_PLACEHOLDER, quoted) : sql),
     check: schemaCheck(quoted, schemaPrefix),
+    checkOrm: noPlaceholderLeft,
     sessionReset: SESSION_RESET,
     wrapQuery: (runner, run, sql, params, kind) =>
       kind === 'orm' && sql.includes(QUOTED_PLACEHOLDER)
@@ -142,11 +143,7 @@ function schemaCheck(quoted: string, prefix: string): (sql: string, kind: Statem
   );
   const own = quoted.slice(1, -1);
   return (sql, kind) => {
-    if (sql.includes(SCHEMA_PLACEHOLDER)) {
-      throw violation(
-        `names the placeholder schema ${SCHEMA_PLACEHOLDER} unquoted (write "${SCHEMA_PLACEHOLDER}".table)`,
-      );
-    }
+    noPlaceholderLeft(sql);
     if (kind !== 'raw') return;
     assertNoScopeChange(sql);
     for (const match of sql.matchAll(relation)) {
@@ -155,6 +152,15 @@ function schemaCheck(quoted: string, prefix: string): (sql: string, kind: Statem
         throw violation(`names the schema ${match[1]}${match[2]}${match[1]}, not this tenant's ${quoted}`);
     }
   };
+}
+
+/** After rewriting, TypeORM's SQL names only the tenant's schema: a placeholder left is refused. */
+function noPlaceholderLeft(sql: string): void {
+  if (sql.includes(SCHEMA_PLACEHOLDER)) {
+    throw violation(
+      `names the placeholder schema ${SCHEMA_PLACEHOLDER} unquoted (write "${SCHEMA_PLACEHOLDER}".table)`,
+    );
+  }
 }
 
 function violation(what: string): TenantScopeViolationError {
