@@ -7,33 +7,16 @@ import type { OpenCase } from './matrix.runner';
  */
 export const OPEN_CASES: readonly OpenCase[] = [
   {
-    target: /^(postgres hybrid \(rls \+ schema \+ database\)|mariadb database)$/,
+    target: /^(postgres hybrid \(rls \+ schema \+ database\))$/,
     path: "raw SQL aimed at another tenant: qualified with the other tenant's schema / database / prefix",
     awaits:
       "not in issue 11: raw SQL qualified with another tenant's schema (hybrid, from an RLS tenant) or database (MariaDB database strategy) reads it",
   },
   {
     target:
-      /^(postgres rls|postgres rls \(owner \+ runtime roles\)|postgres rls \(transaction scope\)|postgres hybrid \(rls \+ schema \+ database\)|mariadb database)$/,
+      /^(postgres rls|postgres rls \(owner \+ runtime roles\)|postgres rls \(transaction scope\)|postgres hybrid \(rls \+ schema \+ database\))$/,
     path: 'raw SQL aimed at another tenant: switching the connection to another tenant, then reading',
     awaits:
       'not in issue 11: raw set_config(app.current_tenant) (RLS) or USE (MariaDB database) switches the tenant of the connection',
-  },
-  {
-    target: /^mariadb database$/,
-    path: 'transactions: two tenants at once: one commits while the other rolls back',
-    awaits:
-      "not in issue 11: a USE left by raw SQL stays on the pooled connection: later writes land in another tenant's database",
-  },
-  {
-    target: /^mariadb database$/,
-    path: 'manual QueryRunner: released after a failed statement, then the pool is used again',
-    awaits:
-      "not in issue 11: a USE left by raw SQL stays on the pooled connection: later writes land in another tenant's database",
-  },
-  {
-    target: /^mariadb database$/,
-    path: 'manual QueryRunner: released inside its transaction, then the pool is used again',
-    awaits: 'database strategy: a runner released inside its transaction is not rolled back (pgconn)',
   },
 ];

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { guardMysqlTenantDatabase } from '../isolation/mysql-database-strategy.guard';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
 import { bindViewTenant } from '../isolation/tenant-id.subscriber';
 import type { Tenant } from '../models/tenant.model';
@@ -110,8 +111,12 @@ export class DatabaseDataSourceCache {
 
   private async open(tenant: Tenant, entry: Entry): Promise<DataSource> {
     try {
-      const opened = rollBackOnRelease(
-        serializeSqliteConnection(await this.create(this.optionsFor(tenant)).initialize()),
+      const initialized = await this.create(this.optionsFor(tenant)).initialize();
+      const opened = await guardMysqlTenantDatabase(rollBackOnRelease(serializeSqliteConnection(initialized))).catch(
+        async (error) => {
+          await initialized.destroy().catch(() => undefined);
+          throw error;
+        },
       );
       const dataSource = bindViewTenant(opened, tenant.id);
       this.created++;

@@ -13,16 +13,25 @@ const KEYWORDS = new Set(
   ).split(' '),
 );
 
+/** Which strategy put the tenant in its own database (named in refusals). */
+export type MysqlTenantMode = 'schema' | 'database';
+
 /**
- * Refuses MySQL raw SQL of a schema-mode tenant (a DATABASE per tenant) that could reach another
- * database: any word outside literals and comments that names an existing database other than the
- * tenant's (`root.tenants`, `other_tenant.orders`, `information_schema`, `mysql`, `SHOW TABLES FROM
- * x`, looked up in `information_schema.SCHEMATA` on each statement, so databases created later
- * count too), `USE`, `SHOW DATABASES` and `CREATE`/`DROP`/`ALTER DATABASE`.
+ * Refuses MySQL raw SQL of a schema-mode or database-strategy tenant (a DATABASE per tenant) that
+ * could reach another database: any word outside literals and comments that names an existing
+ * database other than the tenant's (`root.tenants`, `other_tenant.orders`, `information_schema`,
+ * `mysql`, `SHOW TABLES FROM x`, looked up in `information_schema.SCHEMATA` on each statement, so
+ * databases created later count too), `USE`, `SHOW DATABASES`, `CREATE`/`DROP`/`ALTER DATABASE`
+ * and dynamic SQL (`PREPARE`, `EXECUTE`: text the guard cannot read).
  */
-export async function assertTenantDatabaseOnly(sql: string, database: string, direct: DirectQuery): Promise<void> {
+export async function assertTenantDatabaseOnly(
+  sql: string,
+  database: string,
+  direct: DirectQuery,
+  mode: MysqlTenantMode = 'schema',
+): Promise<void> {
   const words = sqlWords(sql, 'mysql');
-  refuseStatementShapes(words);
+  refuseStatementShapes(words, mode);
   const own = database.toLowerCase();
   const names = new Set(words.filter((w) => w.quoted || !KEYWORDS.has(w.name)).map((w) => w.name));
   names.delete(own);
@@ -33,23 +42,26 @@ export async function assertTenantDatabaseOnly(sql: string, database: string, di
       .join(', ')})`,
     [...names],
   )) as Array<{ name: string }>;
-  if (found.length > 0) refuse(`"${found[0].name}" is not this tenant's database`);
+  if (found.length > 0) refuse(`"${found[0].name}" is not this tenant's database`, mode);
 }
 
-function refuseStatementShapes(words: readonly SqlWord[]): void {
+function refuseStatementShapes(words: readonly SqlWord[], mode: MysqlTenantMode): void {
   const bare = (i: number) => (words[i] && !words[i].quoted ? words[i].name : '');
-  if (bare(0) === 'use') refuse('USE would move the connection out of the tenant database');
-  for (let i = 0; i < words.length - 1; i++) {
+  if (bare(0) === 'use') refuse('USE would move the connection out of the tenant database', mode);
+  for (let i = 0; i < words.length; i++) {
+    if (bare(i) === 'prepare' || bare(i) === 'execute')
+      refuse(`${bare(i).toUpperCase()} runs SQL text the guard cannot read`, mode);
     const pair = `${bare(i)} ${bare(i + 1)}`;
-    if (/^show (databases|schemas)$/.test(pair)) refuse('SHOW DATABASES lists every tenant');
-    if (/^(create|drop|alter) (database|schema)$/.test(pair)) refuse(`${pair.toUpperCase()} is not allowed`);
+    if (/^show (databases|schemas)$/.test(pair)) refuse('SHOW DATABASES lists every tenant', mode);
+    if (/^(create|drop|alter) (database|schema)$/.test(pair)) refuse(`${pair.toUpperCase()} is not allowed`, mode);
   }
 }
 
-function refuse(cause: string): never {
+function refuse(cause: string, mode: MysqlTenantMode): never {
+  const who = mode === 'schema' ? 'schema-mode tenant' : 'database strategy tenant';
   throw new TenancyError(
-    `Raw SQL refused on a MySQL schema-mode tenant: ${cause}. Raw SQL runs in the tenant's database: ` +
-      'name tables unqualified (or qualified with the tenant database); other databases, USE, SHOW DATABASES ' +
-      'and CREATE/DROP/ALTER DATABASE are refused.',
+    `Raw SQL refused on a MySQL ${who}: ${cause}. Raw SQL runs in the tenant's database: ` +
+      'name tables unqualified (or qualified with the tenant database); other databases, USE, SHOW DATABASES, ' +
+      'CREATE/DROP/ALTER DATABASE and PREPARE/EXECUTE are refused.',
   );
 }
