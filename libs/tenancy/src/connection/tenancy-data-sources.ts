@@ -9,6 +9,7 @@ import { TenancyError } from '../errors/tenancy.error';
 import { refuseUnsafeRuntimeRole } from '../isolation/rls-preflight';
 import { ownerCreatesRegistry, secureRegistryCreatedLater, setUpRls } from '../isolation/rls-setup';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
+import { checkConnectionRoute } from './pooler-check';
 import { guardSharedPool } from './shared-pool-session';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
 import { assertMigrationGlobsMatch } from '../config/migration-globs.util';
@@ -48,6 +49,13 @@ export class TenancyDataSources {
     const dialect = dialectFromUrl(options.databaseUrl);
     const root = new DataSource(rootOptions(options, dialect, storeEntities as Entities));
     await root.initialize();
+    if (dialect === 'postgres') {
+      const sharedPool = { schema: usesStrategy(options, 'schema'), rls: usesStrategy(options, 'rls') };
+      await checkConnectionRoute(root, options, sharedPool).catch(async (error: unknown) => {
+        await root.destroy();
+        throw error;
+      });
+    }
     if (dialect !== 'postgres' || !usesStrategy(options, 'rls')) {
       return new TenancyDataSources(serializeSqliteConnection(root), dialect, options);
     }

@@ -1,0 +1,95 @@
+import type { DataSource } from 'typeorm';
+import { optionLabel } from '../config/option-specs';
+import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { TenancyConfigError } from '../errors/tenancy-config.error';
+
+interface ProbeClient {
+  connect(): Promise<unknown>;
+  query(sql: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
+  end(): Promise<void>;
+}
+interface PgPoolInternals {
+  Client: new (options: unknown) => ProbeClient;
+  options: Record<string, unknown>;
+}
+
+const PROBE_SETTING = 'tenancy.pooler_probe';
+const ROUNDS = 2;
+
+/**
+ * Whether connections to the server go through a transaction-pooling proxy (PgBouncer
+ * `pool_mode = transaction`, RDS Proxy, ...), seen from two plain connections `a` and `b` made
+ * like the root pool's: `a` leaves a session setting; `b` opens a transaction (pinning a server
+ * connection); then `a` asks again. Direct connections keep one backend each, so `b` never shares
+ * `a`'s backend pid nor sees its setting, and `a` keeps both. A transaction pooler hands `b` the
+ * server connection `a` just released (PgBouncer reuses the most recent one), or moves `a`.
+ * @returns what gave the pooler away, or `undefined` for a direct connection.
+ */
+export async function detectTransactionPooler(root: DataSource): Promise<string | undefined> {
+  const pool = (root.driver as unknown as { master?: PgPoolInternals }).master;
+  if (!pool?.Client) return undefined;
+  const [a, b] = [new pool.Client(pool.options), new pool.Client(pool.options)];
+  try {
+    await Promise.all([a.connect(), b.connect()]);
+    for (let round = 0; round < ROUNDS; round++) {
+      const token = `probe-${process.pid}-${Date.now()}-${round}`;
+      const first = await pid(a, 'SELECT pg_backend_pid() AS pid, set_config($1, $2, false) AS v', [
+        PROBE_SETTING,
+        token,
+      ]);
+      await b.query('BEGIN');
+      try {
+        const other = await b.query('SELECT pg_backend_pid() AS pid, current_setting($1, true) AS v', [PROBE_SETTING]);
+        const again = await a.query('SELECT pg_backend_pid() AS pid, current_setting($1, true) AS v', [PROBE_SETTING]);
+        const [o, g] = [other.rows[0], again.rows[0]];
+        if (o.pid === first || o.v === token) return "a second connection was served by the first one's backend";
+        if (g.pid !== first) return 'one connection moved between backends between two statements';
+        if (g.v !== token) return 'a session setting did not survive between two statements';
+      } finally {
+        await b.query('ROLLBACK');
+      }
+    }
+    return undefined;
+  } finally {
+    await Promise.all([a.end().catch(() => undefined), b.end().catch(() => undefined)]);
+  }
+}
+
+async function pid(client: ProbeClient, sql: string, params: unknown[]): Promise<unknown> {
+  return (await client.query(sql, params)).rows[0].pid;
+}
+
+/**
+ * Start-up check of the connection route (PostgreSQL, shared pool strategies): `scopeMode:
+ * 'session'` keeps tenant state on server sessions, which a transaction pooler hands to other
+ * clients, so it is refused there; schema mode's pool must start with an empty `search_path`
+ * (PgBouncer drops the startup option that sets it).
+ */
+export async function checkConnectionRoute(
+  root: DataSource,
+  options: ResolvedTenancyOptions,
+  sharedPool: { schema: boolean; rls: boolean },
+): Promise<void> {
+  if (!sharedPool.schema && !sharedPool.rls) return;
+  if (options.scopeMode === 'session') {
+    const evidence = await detectTransactionPooler(root);
+    if (evidence) {
+      throw new TenancyConfigError(
+        `${optionLabel('scopeMode')} is session, but ${optionLabel('databaseUrl')} goes through a ` +
+          `transaction-pooling proxy (${evidence}): tenant state kept on a server session would reach ` +
+          "other clients. Set scopeMode: 'transaction' (TENANCY_SCOPE_MODE=transaction), or connect directly " +
+          'or through a session-pooling proxy.',
+      );
+    }
+  }
+  if (!sharedPool.schema) return;
+  const [row] = (await root.query("SELECT current_setting('search_path') AS path")) as Array<{ path: string }>;
+  if (row.path !== '' && row.path !== '""') {
+    throw new TenancyConfigError(
+      `${optionLabel('databaseUrl')} connections start with search_path = ${row.path}, not the empty ` +
+        'search_path schema mode gives its pool (unqualified SQL would reach those schemas). A proxy dropped ' +
+        'the startup option (PgBouncer: ignore_startup_parameters = options): set it on the role, ' +
+        "ALTER ROLE <role> IN DATABASE <database> SET search_path = ''.",
+    );
+  }
+}
