@@ -25,7 +25,8 @@ const request = (
   evidence: (tenant: string) => boolean,
   canonical?: string,
 ): FuzzRequest => ({ path, headers, evidence, canonical });
-const jwt = new JwtService({ secret: JWT_SECRET });
+/** Tokens carry a one-minute `exp`: one without is refused (jwtRequireExp). */
+const jwt = new JwtService({ secret: JWT_SECRET, signOptions: { expiresIn: 60 } });
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -162,7 +163,7 @@ const claim: fc.Arbitrary<Claim> = fc.oneof(
   },
 );
 const token = (payload: object, secret = JWT_SECRET, algorithm: 'HS256' | 'HS384' | 'HS512' = 'HS256') =>
-  new JwtService({ secret }).sign(payload, { algorithm });
+  new JwtService({ secret }).sign('exp' in payload ? payload : { exp: now() + 60, ...payload }, { algorithm });
 const jwtStrategy: FuzzStrategy = {
   options: { resolutionStrategy: 'jwt', jwtSecret: JWT_SECRET },
   requests: fc.oneof(
@@ -171,7 +172,7 @@ const jwtStrategy: FuzzStrategy = {
       .map(([c, scheme]) =>
         request('/whoami', [['Authorization', `${scheme}${jwt.sign({ tenant_id: c.value })}`]], never, c.canonical),
       ),
-    fc.tuple(claim, fc.nat(6)).map(([c, how]) => {
+    fc.tuple(claim, fc.nat(7)).map(([c, how]) => {
       const payload = { tenant_id: c.value };
       const bad = [
         () => token(payload, `${JWT_SECRET}-other`),
@@ -181,6 +182,7 @@ const jwtStrategy: FuzzStrategy = {
         () => token({ ...payload, nbf: now() + 600 }),
         () => token({ tenant_id: 'globex' }).replace(/\.[^.]+\./, `.${b64(payload)}.`),
         () => `${token(payload)}x`,
+        () => new JwtService({ secret: JWT_SECRET }).sign(payload), // no exp
       ][how]();
       return request('/whoami', [['Authorization', `Bearer ${bad}`]], never);
     }),

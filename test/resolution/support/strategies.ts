@@ -25,7 +25,8 @@ export interface Strategy {
   readonly extraFailures: Array<[string, RejectionReason, Probe]>;
 }
 
-const token = (payload: object) => jwt.sign(payload);
+/** A signed token with a one-minute `exp` unless the payload sets one (a token without is refused). */
+const token = (payload: object) => jwt.sign('exp' in payload ? payload : { exp: now() + 60, ...payload });
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const bearer = (value: string, input = value): Probe => ({
   path: '/whoami',
@@ -96,12 +97,13 @@ export const STRATEGIES: Array<[string, Strategy]> = [
       bare: (route = 'whoami') => ({ path: `/${route}`, headers: {} }),
       extraFailures: [
         ['an expired token', 'invalid_token', bearer(token({ tenant_id: 'acme', exp: now() - 10 }))],
+        ['a token without exp', 'invalid_token', bearer(jwt.sign({ tenant_id: 'acme' }))],
         ['a token not yet valid', 'invalid_token', bearer(token({ tenant_id: 'acme', nbf: now() + 600 }))],
         ['alg none', 'invalid_token', bearer(`${b64({ alg: 'none', typ: 'JWT' })}.${b64({ tenant_id: 'acme' })}.`)],
         [
           'another secret',
           'invalid_token',
-          bearer(new JwtService({ secret: `${JWT_SECRET}-other` }).sign({ tenant_id: 'acme' })),
+          bearer(new JwtService({ secret: `${JWT_SECRET}-other` }).sign({ tenant_id: 'acme' }, { expiresIn: 60 })),
         ],
         ['garbage', 'invalid_token', bearer('x.y.z')],
         ['no claim', 'missing', bearer(token({ sub: 'u1' }))],

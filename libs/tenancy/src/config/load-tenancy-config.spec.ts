@@ -50,6 +50,7 @@ const SAMPLES: Record<EnvOption, { raw: string; parsed: unknown; with?: Env }> =
   jwtAudience: { raw: 'orders-api', parsed: 'orders-api' },
   jwtIssuer: { raw: 'https://issuer.example', parsed: 'https://issuer.example' },
   jwtLeewaySeconds: { raw: '30', parsed: 30 },
+  jwtRequireExp: { raw: 'false', parsed: false },
   schemaPrefix: { raw: 'ten_', parsed: 'ten_' },
   databaseUrlTemplate: {
     raw: 'postgresql://app:app@db/{database_name}',

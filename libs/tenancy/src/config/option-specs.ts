@@ -19,6 +19,7 @@ export const ENV_OPTIONS = {
   jwtAudience: 'string',
   jwtIssuer: 'string',
   jwtLeewaySeconds: 'int',
+  jwtRequireExp: 'boolean',
   schemaPrefix: 'string',
   databaseUrlTemplate: 'secret',
   databasePrefix: 'string',

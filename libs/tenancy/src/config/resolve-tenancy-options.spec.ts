@@ -114,6 +114,7 @@ const FIELD_CASES: Array<[string, unknown, string]> = [
   ['enableRateLimiting', 'on', 'must be a boolean'],
   ['enableMetrics', 0, 'must be a boolean'],
   ['mountGuard', null, 'must be a boolean'],
+  ['jwtRequireExp', 'no', 'must be a boolean'],
   // strings and non-empty strings
   ['jwtSecret', 12345, 'must be a string'],
   ['jwtAudience', ['a'], 'must be a string'],
@@ -121,6 +122,9 @@ const FIELD_CASES: Array<[string, unknown, string]> = [
   ['databaseUrlTemplate', {}, 'must be a string'],
   ['encryptionKey', 7, 'must be a string'],
   ['jwtTenantClaim', '', 'must not be empty'],
+  // An empty audience or issuer would switch the check off in jsonwebtoken: refused.
+  ['jwtAudience', '', 'must not be empty'],
+  ['jwtIssuer', '', 'must not be empty'],
   ['encryptionHkdfInfo', '', 'must not be empty'],
   // lists
   ['jwtAlgorithms', 'HS256', 'must be a list'],

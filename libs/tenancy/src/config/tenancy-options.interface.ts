@@ -50,6 +50,8 @@ export interface TenancyModuleOptions {
   jwtIssuer?: string;
   /** Clock leeway for `exp`/`nbf`. Default 0. */
   jwtLeewaySeconds?: number;
+  /** Refuse a token without `exp` (it would be valid forever). Default `true`; `false` relaxes this. */
+  jwtRequireExp?: boolean;
   /** Custom resolvers tried in order (with `resolutionStrategy: 'custom'`, or before the built-in one). */
   resolvers?: TenantResolver[];
   /** Prefix of tenant schema/database/table-prefix names. Default `t_`. */
@@ -126,6 +128,7 @@ export type DefaultedOption =
   | 'jwtTenantClaim'
   | 'jwtAlgorithms'
   | 'jwtLeewaySeconds'
+  | 'jwtRequireExp'
   | 'schemaPrefix'
   | 'databasePrefix'
   | 'premiumIsolationStrategy'

@@ -75,9 +75,17 @@ export class TenancyOptionsSchema {
   @ArrayNotEmpty(msg('jwtAlgorithms', 'must list at least one algorithm'))
   @IsArray(msg('jwtAlgorithms', 'must be a list'))
   jwtAlgorithms!: string[];
-  @IsOptional() @IsString(msg('jwtAudience', 'must be a string')) jwtAudience?: string;
-  @IsOptional() @IsString(msg('jwtIssuer', 'must be a string')) jwtIssuer?: string;
+  // An empty aud/iss would switch jsonwebtoken's check off: refused rather than ignored.
+  @IsOptional()
+  @MinLength(1, msg('jwtAudience', 'must not be empty'))
+  @IsString(msg('jwtAudience', 'must be a string'))
+  jwtAudience?: string;
+  @IsOptional()
+  @MinLength(1, msg('jwtIssuer', 'must not be empty'))
+  @IsString(msg('jwtIssuer', 'must be a string'))
+  jwtIssuer?: string;
   @apply(int('jwtLeewaySeconds', 0, 3600)) jwtLeewaySeconds!: number;
+  @IsBoolean(msg('jwtRequireExp', 'must be a boolean')) jwtRequireExp!: boolean;
   @Matches(/^[a-z][a-z0-9_]{0,15}$/, msg('schemaPrefix', 'must match ^[a-z][a-z0-9_]{0,15}$')) schemaPrefix!: string;
   @IsOptional() @IsString(msg('databaseUrlTemplate', 'must be a string')) databaseUrlTemplate?: string;
   @Matches(/^[a-z][a-z0-9_]{0,15}$/, msg('databasePrefix', 'must match ^[a-z][a-z0-9_]{0,15}$'))

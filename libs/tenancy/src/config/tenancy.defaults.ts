@@ -10,6 +10,7 @@ export const TENANCY_DEFAULTS: Required<Pick<TenancyModuleOptions, DefaultedOpti
   jwtTenantClaim: 'tenant_id',
   jwtAlgorithms: ['HS256'],
   jwtLeewaySeconds: 0,
+  jwtRequireExp: true,
   schemaPrefix: 't_',
   databasePrefix: 'tenant_',
   premiumIsolationStrategy: 'database',

@@ -1,7 +1,9 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
+import { loadTenancyConfig } from '../../config/load-tenancy-config';
 import { TenancyConfigError } from '../../errors/tenancy-config.error';
 import type { TenancyRequest } from '../tenant-resolver.interface';
+import { createTenantResolver } from './create-tenant-resolver';
 import { JwtClaimResolver, type JwtResolverOptions } from './jwt-claim.resolver';
 
 const SECRET = 'a-very-long-test-secret-of-at-least-32-chars';
@@ -23,8 +25,14 @@ function handMade(header: object, payload: object, sign: (input: string) => stri
 }
 const hmac = (key: string) => (input: string) => createHmac('sha256', key).update(input).digest('base64url');
 
+/** HS256 with a one-minute `exp` unless the payload or the options set one. */
 const hs = (payload: object, options: Record<string, unknown> = {}) =>
-  jwt.sign(payload, { secret: SECRET, algorithm: 'HS256', ...options });
+  jwt.sign('exp' in payload || 'expiresIn' in options ? payload : { exp: now() + 60, ...payload }, {
+    secret: SECRET,
+    algorithm: 'HS256',
+    ...options,
+  });
+const noExp = (payload: object) => jwt.sign(payload, { secret: SECRET, algorithm: 'HS256' });
 
 describe('JwtClaimResolver', () => {
   const options: JwtResolverOptions = { jwtSecret: SECRET, jwtAlgorithms: ['HS256'], jwtTenantClaim: 'tenant_id' };
@@ -39,7 +47,9 @@ describe('JwtClaimResolver', () => {
       expect(resolve(hs({ tenant_id: 'acme', nbf: now() - 5 }, { expiresIn: 60 }))).toBe('acme'));
     it('a valid RS256 token with the public key pinned', () => {
       const rs = new JwtClaimResolver({ ...options, jwtSecret: publicKey, jwtAlgorithms: ['RS256'] });
-      expect(resolve(jwt.sign({ tenant_id: 'acme' }, { privateKey, algorithm: 'RS256' }), rs)).toBe('acme');
+      expect(resolve(jwt.sign({ tenant_id: 'acme' }, { privateKey, algorithm: 'RS256', expiresIn: 60 }), rs)).toBe(
+        'acme',
+      );
     });
     it('a just-expired token within the leeway', () => {
       const lenient = new JwtClaimResolver({ ...options, jwtLeewaySeconds: 30 });
@@ -50,6 +60,10 @@ describe('JwtClaimResolver', () => {
     it('a token not yet valid within the leeway', () => {
       const lenient = new JwtClaimResolver({ ...options, jwtLeewaySeconds: 30 });
       expect(resolve(hs({ tenant_id: 'acme', nbf: now() + 5 }), lenient)).toBe('acme');
+    });
+    it('a token without exp when jwtRequireExp is false (opt-out)', () => {
+      const lax = new JwtClaimResolver({ ...options, jwtRequireExp: false });
+      expect(resolve(noExp({ tenant_id: 'acme' }), lax)).toBe('acme');
     });
     it('the right aud and iss, and a custom claim name', () => {
       const strict = new JwtClaimResolver({ ...options, jwtAudience: 'api', jwtIssuer: 'auth', jwtTenantClaim: 'org' });
@@ -84,7 +98,7 @@ describe('JwtClaimResolver', () => {
       ['alg NONE (case variant)', () => `${b64({ alg: 'NONE', typ: 'JWT' })}.${b64({ tenant_id: 'acme' })}.`],
       [
         'an algorithm outside the list (HS512)',
-        () => jwt.sign({ tenant_id: 'acme' }, { secret: SECRET, algorithm: 'HS512' }),
+        () => jwt.sign({ tenant_id: 'acme' }, { secret: SECRET, algorithm: 'HS512', expiresIn: 60 }),
       ],
       ['an HS256 token when RS256 is pinned', () => hs({ tenant_id: 'acme' }), rs],
       [
@@ -94,18 +108,25 @@ describe('JwtClaimResolver', () => {
       ],
       [
         'an RS256 token when HS256 is pinned',
-        () => jwt.sign({ tenant_id: 'acme' }, { privateKey, algorithm: 'RS256' }),
+        () => jwt.sign({ tenant_id: 'acme' }, { privateKey, algorithm: 'RS256', expiresIn: 60 }),
       ],
       ['an expired token', () => hs({ tenant_id: 'acme', exp: now() - 5 })],
+      ['a token without exp (required by default)', () => noExp({ tenant_id: 'acme' })],
+      [
+        'a token with a non-numeric exp',
+        () => handMade({ alg: 'HS256', typ: 'JWT' }, { tenant_id: 'acme', exp: 'never' }, hmac(SECRET)),
+      ],
+      ['a token without exp and without the claim', () => noExp({ sub: 'u1' })],
       ['nbf in the future', () => hs({ tenant_id: 'acme', nbf: now() + 60 })],
       ['a wrong audience', () => hs({ tenant_id: 'acme' }, { audience: 'other', issuer: 'auth' }), strict],
       ['a missing audience', () => hs({ tenant_id: 'acme' }, { issuer: 'auth' }), strict],
       ['a wrong issuer', () => hs({ tenant_id: 'acme' }, { audience: 'api', issuer: 'evil' }), strict],
+      ['a missing issuer', () => hs({ tenant_id: 'acme' }, { audience: 'api' }), strict],
       ['a tampered payload', () => `${header}.${b64({ tenant_id: 'evil' })}.${signature}`],
       ['a tampered signature', () => `${valid.slice(0, -2)}${valid.endsWith('AA') ? 'BB' : 'AA'}`],
       [
         'a token signed with another secret',
-        () => jwt.sign({ tenant_id: 'acme' }, { secret: OTHER_SECRET, algorithm: 'HS256' }),
+        () => jwt.sign({ tenant_id: 'acme' }, { secret: OTHER_SECRET, algorithm: 'HS256', expiresIn: 60 }),
       ],
       ['garbage', () => 'not-a-jwt'],
       ['two segments', () => `${header}.${b64({ tenant_id: 'acme' })}`],
@@ -137,6 +158,40 @@ describe('JwtClaimResolver', () => {
       expect(() => resolver.resolve({ headers: { authorization: ['Bearer a', 'Bearer b'] } })).toThrow(
         expect.objectContaining({ reason: 'malformed' }),
       );
+    });
+  });
+
+  describe('from TENANCY_* variables', () => {
+    /** Whether the chain answers synchronously or not, as a promise. */
+    const answer = async (r: ReturnType<typeof fromEnv>, token: string) => r.resolve(bearer(token));
+    const fromEnv = (env: Record<string, string>) =>
+      createTenantResolver(
+        loadTenancyConfig({
+          TENANCY_DATABASE_URL: 'sqlite::memory:',
+          TENANCY_RESOLUTION_STRATEGY: 'jwt',
+          TENANCY_JWT_SECRET: SECRET,
+          ...env,
+        }),
+      );
+    const strict = fromEnv({ TENANCY_JWT_AUDIENCE: 'api', TENANCY_JWT_ISSUER: 'auth' });
+
+    it('checks aud and iss set by TENANCY_JWT_AUDIENCE and TENANCY_JWT_ISSUER', async () => {
+      await expect(answer(strict, hs({ tenant_id: 'acme' }, { audience: 'api', issuer: 'auth' }))).resolves.toBe(
+        'acme',
+      );
+      for (const token of [
+        hs({ tenant_id: 'acme' }, { audience: 'other', issuer: 'auth' }),
+        hs({ tenant_id: 'acme' }, { audience: 'api', issuer: 'evil' }),
+        hs({ tenant_id: 'acme' }),
+      ]) {
+        await expect(answer(strict, token)).rejects.toMatchObject({ reason: 'invalid_token' });
+      }
+    });
+
+    it('requires exp unless TENANCY_JWT_REQUIRE_EXP=false', async () => {
+      const token = noExp({ tenant_id: 'acme' });
+      await expect(answer(fromEnv({}), token)).rejects.toMatchObject({ reason: 'invalid_token' });
+      await expect(answer(fromEnv({ TENANCY_JWT_REQUIRE_EXP: 'false' }), token)).resolves.toBe('acme');
     });
   });
 

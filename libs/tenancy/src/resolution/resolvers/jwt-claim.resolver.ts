@@ -12,20 +12,22 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 /**
  * Reads the identifier from claim `jwtTenantClaim` (default `tenant_id`) of an
  * `Authorization: Bearer` token verified with @nestjs/jwt. Algorithms are pinned to
- * `jwtAlgorithms` (never `none`, never HMAC mixed with public-key algorithms); `exp` and `nbf`
- * are enforced with `jwtLeewaySeconds` of tolerance; `aud` and `iss` are checked when
- * `jwtAudience` / `jwtIssuer` are set. `jwtSecret` is the HMAC secret, or the PEM public key for
+ * `jwtAlgorithms` (never `none`, never HMAC mixed with public-key algorithms); `exp` is required
+ * (unless `jwtRequireExp: false`); `exp` and `nbf` are enforced with `jwtLeewaySeconds` of
+ * tolerance; `aud` and `iss` are checked when `jwtAudience` / `jwtIssuer` are set. `jwtSecret` is the HMAC secret, or the PEM public key for
  * RS/PS/ES/EdDSA. Nothing is read from a token that did not verify.
  * No Authorization header (or another scheme) or no claim → `null`; a bad token → `invalid_token`.
  */
 export class JwtClaimResolver implements TenantResolver {
   private readonly jwt: JwtService;
   private readonly claim: string;
+  private readonly requireExp: boolean;
 
   constructor(options: JwtResolverOptions) {
     const { key, verify } = buildJwtVerification(options);
     this.jwt = new JwtService({ secret: key, verifyOptions: verify });
     this.claim = options.jwtTenantClaim ?? TENANCY_DEFAULTS.jwtTenantClaim;
+    this.requireExp = options.jwtRequireExp ?? TENANCY_DEFAULTS.jwtRequireExp;
   }
 
   resolve(request: TenancyRequest): string | null {
@@ -49,6 +51,9 @@ export class JwtClaimResolver implements TenantResolver {
     }
     if (typeof payload !== 'object' || payload === null)
       throw new TenantResolutionError('invalid_token', 'payload is not a JSON object');
+    // jsonwebtoken checks exp only when present: a token without one would be valid forever.
+    if (this.requireExp && typeof (payload as { exp?: unknown }).exp !== 'number')
+      throw new TenantResolutionError('invalid_token', 'token has no exp (jwtRequireExp)');
     return payload as Record<string, unknown>;
   }
 }

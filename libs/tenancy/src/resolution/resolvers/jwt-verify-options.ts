@@ -7,7 +7,7 @@ import { TenancyConfigError } from '../../errors/tenancy-config.error';
 /** Options read by `JwtClaimResolver` (defaults from `TENANCY_DEFAULTS`). */
 export type JwtResolverOptions = Pick<
   TenancyModuleOptions,
-  'jwtSecret' | 'jwtTenantClaim' | 'jwtAlgorithms' | 'jwtAudience' | 'jwtIssuer' | 'jwtLeewaySeconds'
+  'jwtSecret' | 'jwtTenantClaim' | 'jwtAlgorithms' | 'jwtAudience' | 'jwtIssuer' | 'jwtLeewaySeconds' | 'jwtRequireExp'
 >;
 
 /**
