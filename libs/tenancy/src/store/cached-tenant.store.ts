@@ -39,8 +39,12 @@ function sameVersion(a: Tenant, b: Tenant): boolean {
  * - create/update/setStatus/delete invalidate here, in L2, and in every other instance through
  *   Redis pub/sub (`<namespace>invalidate`).
  * - Redis errors never surface: the store answers from L1 and the wrapped store, and logs one
- *   warning per outage. Messages missed during an outage are covered by dropping L1 when the
- *   subscription comes back; entries otherwise live at most `ttlSeconds`.
+ *   warning per outage. Invalidations it could not send are sent when Redis is back. When the
+ *   subscription comes back after a break, L2 starts a new epoch (every entry written before is
+ *   retired) and L1 is dropped: messages missed meanwhile cannot leave a stale copy.
+ * - Bound: a cached copy (L1 or L2) is never served more than `ttlSeconds` after the store read
+ *   that produced it, so a change reaches every instance within `ttlSeconds` of its write even
+ *   when every message about it is lost (its sender died during an outage).
  * Tenants handed out are frozen and shared: do not mutate their dates.
  * @example
  * const store = new CachedTenantStore(await TypeOrmTenantStore.open(url), { redisUrl });
@@ -57,6 +61,9 @@ export class CachedTenantStore implements TenantStore {
   private misses = 0;
   private closing?: Promise<void>;
   private readonly placementListeners: Array<(tenantId: string) => void> = [];
+  private readonly ttlMs: number;
+  /** L2 is not read nor written: the subscription broke, invalidations may have been missed. */
+  private l2Paused = false;
   /** Invalidations Redis did not take (outage): sent again, in full, when it is back. */
   private readonly unsent = new Map<string, { change: TenantInvalidation; version: number }>();
 
@@ -64,7 +71,7 @@ export class CachedTenantStore implements TenantStore {
     private readonly inner: TenantStore,
     private readonly options: CachedTenantStoreOptions = {},
   ) {
-    const ttlMs = (options.ttlSeconds ?? 60) * 1000;
+    const ttlMs = (this.ttlMs = (options.ttlSeconds ?? 60) * 1000);
     const negativeTtlMs = Math.min(options.negativeTtlMs ?? NEGATIVE_CACHE_TTL_MS, ttlMs);
     this.l1 = new TenantL1Cache(options.l1MaxSize ?? 1000, ttlMs, negativeTtlMs);
     if (!options.redisUrl) return;
@@ -73,6 +80,7 @@ export class CachedTenantStore implements TenantStore {
     redis.on('ready', () => {
       this.monitor.recovered();
       void this.resend();
+      void this.resync();
     });
     const subscriber = this.track(redis.duplicate());
     this.l2 = new RedisTenantCache(redis, ns, ttlMs, this.monitor);
@@ -81,7 +89,11 @@ export class CachedTenantStore implements TenantStore {
         this.l1.drop(change);
         if (change.placement) for (const listener of this.placementListeners) listener(change.id);
       },
-      onSubscribed: () => this.l1.clear(),
+      onSubscribed: (again: boolean) => {
+        this.l1.clear();
+        if (again) void this.resync();
+      },
+      onLost: () => (this.l2Paused = true),
     };
     this.bus = new TenantInvalidationBus(redis, subscriber, `${ns}invalidate`, handlers, this.monitor);
   }
@@ -146,7 +158,7 @@ export class CachedTenantStore implements TenantStore {
       throw error;
     }
     const l1 = this.l1.byId.get(tenant.id);
-    const copies = [l1 === MISSING ? undefined : l1, await this.l2?.get('id', tenant.id)];
+    const copies = [l1 === MISSING ? undefined : l1, (await this.l2?.get('id', tenant.id))?.tenant];
     if (copies.some((copy) => copy && !sameVersion(copy, tenant))) await this.invalidated(tenant, true);
     return tenant;
   }
@@ -220,11 +232,17 @@ export class CachedTenantStore implements TenantStore {
     return this.l1.singleFlight(kind, key, (flight) => this.lookup(kind, key, flight));
   }
 
+  /**
+   * Every copy cached from here lives at most the TTL counted from `started` (before the store
+   * read), and an L1 copy of an L2 entry no longer than that entry: the bound of issue 18 holds
+   * whether or not an invalidation arrives (a lost one, or its sender died).
+   */
   private async lookup(kind: TenantCacheKind, key: string, flight: Flight): Promise<Tenant> {
-    const cached = await this.l2?.get(kind, key);
-    if (cached) {
-      if (!flight.stale) this.l1.fill(cached);
-      return cached;
+    const started = performance.now();
+    const hit = this.l2Paused ? undefined : await this.l2?.get(kind, key);
+    if (hit) {
+      if (!flight.stale) this.l1.fill(hit.tenant, hit.remainingMs - (performance.now() - started));
+      return hit.tenant;
     }
     let tenant: Tenant;
     try {
@@ -234,8 +252,9 @@ export class CachedTenantStore implements TenantStore {
       throw error;
     }
     if (!flight.stale) {
-      this.l1.fill(tenant);
-      void this.l2?.set(tenant);
+      const remainingMs = this.ttlMs - (performance.now() - started);
+      this.l1.fill(tenant, remainingMs);
+      if (!this.l2Paused) void this.l2?.set(tenant, remainingMs);
     }
     return tenant;
   }
@@ -261,6 +280,18 @@ export class CachedTenantStore implements TenantStore {
     const deleted = await this.l2.delete(change.id, change.identifier, version);
     const published = await this.bus.publish(change);
     return deleted && published;
+  }
+
+  /**
+   * The subscription is back after a break (invalidations may have been missed meanwhile): a new
+   * L2 epoch retires every entry written before, then L1 is dropped again (lookups in between went
+   * to the store). Until that went through, L2 stays paused; the next 'ready' retries.
+   */
+  private async resync(): Promise<void> {
+    if (!this.l2Paused || !this.bus?.isSubscribed) return;
+    if (!(await this.l2?.retire()) || !this.bus.isSubscribed) return;
+    this.l1.clear();
+    this.l2Paused = false;
   }
 
   /** Redis is back: every invalidation it missed is sent now (until each one went through). */

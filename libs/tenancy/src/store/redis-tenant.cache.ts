@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Tenant } from '../models/tenant.model';
 import type { RedisOutageMonitor } from './redis-outage.monitor';
@@ -5,15 +6,34 @@ import { RedisScript } from './redis-script.util';
 import { tenantFromJson, tenantToJson } from './tenant-json.util';
 
 /**
- * Writes a tenant unless a tombstone says a newer version was invalidated meanwhile.
- * KEYS: by id, by identifier, tombstone. ARGV: json, ttl ms, the tenant's updatedAt ms.
+ * Writes a tenant unless a tombstone says a newer version was invalidated meanwhile. The value is
+ * `<epoch>|<json>`: the registry's cache epoch (created when missing), see `retire()`.
+ * KEYS: by id, by identifier, tombstone, epoch. ARGV: json, ttl ms, the tenant's updatedAt ms,
+ * a fresh epoch in case there is none yet.
  */
 const SET_UNLESS_STALE = new RedisScript(`
 local tomb = redis.call('GET', KEYS[3])
 if tomb and tonumber(tomb) > tonumber(ARGV[3]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+local epoch = redis.call('GET', KEYS[4])
+if not epoch then
+  epoch = ARGV[4]
+  redis.call('SET', KEYS[4], epoch)
+end
+redis.call('SET', KEYS[1], epoch .. '|' .. ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], epoch .. '|' .. ARGV[1], 'PX', ARGV[2])
 return 1`);
+
+/**
+ * An entry of the current epoch: `{ json, remaining ttl ms }`, or nil (missing, or written in an
+ * earlier epoch, or before any epoch). KEYS: the entry, epoch.
+ */
+const GET_CURRENT = new RedisScript(`
+local value = redis.call('GET', KEYS[1])
+if not value then return nil end
+local epoch = redis.call('GET', KEYS[2])
+local sep = string.find(value, '|', 1, true)
+if not epoch or not sep or string.sub(value, 1, sep - 1) ~= epoch then return nil end
+return { string.sub(value, sep + 1), redis.call('PTTL', KEYS[1]) }`);
 
 /**
  * Drops both entries and leaves a tombstone holding the newest invalidated version (kept if higher).
@@ -33,13 +53,21 @@ export const DELETED_VERSION = Number.MAX_SAFE_INTEGER;
 /** Which key a tenant is cached under. */
 export type TenantCacheKind = 'id' | 'identifier';
 
+/** An L2 hit: the tenant, and how long its entry still lives (L1 must not keep it longer). */
+export interface L2Hit {
+  readonly tenant: Tenant;
+  readonly remainingMs: number;
+}
+
 /**
  * @internal The L2 cache: tenants as JSON in Redis under `<ns>cache:id:<id>` and
  * `<ns>cache:ident:<identifier>`, with a TTL. Never throws: while Redis is not ready it is
  * skipped (no command is queued), and every error goes to the outage monitor. Every delete leaves
  * a tombstone (`<ns>cache:tomb:<id>`, the invalidated version's `updatedAt`, for one TTL), and a
  * write of an older version is refused atomically: a store read that began before a suspension
- * can never put the old state back after the suspension's delete.
+ * can never put the old state back after the suspension's delete. Entries carry the registry's
+ * epoch (`<ns>cache:epoch`); `retire()` starts a new one, so every entry written before it stops
+ * being served at once (after an outage, when invalidations may have been lost).
  */
 export class RedisTenantCache {
   hits = 0;
@@ -52,24 +80,40 @@ export class RedisTenantCache {
     private readonly monitor: RedisOutageMonitor,
   ) {}
 
-  async get(kind: TenantCacheKind, key: string): Promise<Tenant | undefined> {
+  async get(kind: TenantCacheKind, key: string): Promise<L2Hit | undefined> {
     if (!this.usable()) return undefined;
     try {
-      const json = await this.redis.get(this.key(kind, key));
-      if (json === null) this.misses++;
+      const found = (await GET_CURRENT.run(this.redis, [this.key(kind, key), this.epochKey], [])) as
+        [string, number] | null;
+      if (found === null) this.misses++;
       else this.hits++;
-      return json === null ? undefined : tenantFromJson(json);
+      return found === null ? undefined : { tenant: tenantFromJson(found[0]), remainingMs: Number(found[1]) };
     } catch (error) {
       this.monitor.failed(error);
       return undefined;
     }
   }
 
-  async set(tenant: Tenant): Promise<void> {
-    if (!this.usable()) return;
+  /** Caches `tenant` for `ttlMs` (the rest of the TTL of the store read that produced it). */
+  async set(tenant: Tenant, ttlMs = this.ttlMs): Promise<void> {
+    if (!this.usable() || ttlMs < 1) return;
     const keys = [this.key('id', tenant.id), this.key('identifier', tenant.identifier), this.tombKey(tenant.id)];
-    const args = [tenantToJson(tenant), this.ttlMs, tenant.updatedAt.getTime()];
-    await SET_UNLESS_STALE.run(this.redis, keys, args).catch((error: unknown) => this.monitor.failed(error));
+    const args = [tenantToJson(tenant), Math.floor(ttlMs), tenant.updatedAt.getTime(), randomUUID()];
+    await SET_UNLESS_STALE.run(this.redis, [...keys, this.epochKey], args).catch((error: unknown) =>
+      this.monitor.failed(error),
+    );
+  }
+
+  /** Starts a new epoch: every entry written before is no longer served. False if not sent. */
+  async retire(): Promise<boolean> {
+    if (!this.usable()) return false;
+    try {
+      await this.redis.set(this.epochKey, randomUUID());
+      return true;
+    } catch (error) {
+      this.monitor.failed(error);
+      return false;
+    }
   }
 
   /** Drops the tenant's entries; `version` (the new state's `updatedAt` ms) refuses older writes. False if not sent. */
@@ -83,6 +127,10 @@ export class RedisTenantCache {
       this.monitor.failed(error);
       return false;
     }
+  }
+
+  private get epochKey(): string {
+    return `${this.ns}cache:epoch`;
   }
 
   private tombKey(id: string): string {

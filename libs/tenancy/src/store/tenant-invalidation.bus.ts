@@ -14,8 +14,10 @@ export interface TenantInvalidation {
 export interface TenantInvalidationHandlers {
   /** Another instance changed this tenant. */
   readonly onRemote: (change: TenantInvalidation) => void;
-  /** (Re)subscribed: after a break, messages may have been missed. */
-  readonly onSubscribed: () => void;
+  /** (Re)subscribed; `again` after a break, when messages may have been missed meanwhile. */
+  readonly onSubscribed: (again: boolean) => void;
+  /** The subscription broke: messages may be missed until `onSubscribed(true)`. */
+  readonly onLost: () => void;
 }
 
 /**
@@ -27,6 +29,8 @@ export class TenantInvalidationBus {
   readonly instanceId = randomUUID();
   private started?: Promise<void>;
   private markStarted: () => void = () => undefined;
+  private subscribed = false;
+  private everSubscribed = false;
 
   constructor(
     private readonly publisher: Redis,
@@ -37,6 +41,16 @@ export class TenantInvalidationBus {
   ) {
     subscriber.on('message', (ch: string, message: string) => this.receive(ch, message));
     subscriber.on('ready', () => this.subscribe());
+    subscriber.on('close', () => {
+      if (!this.subscribed) return;
+      this.subscribed = false;
+      this.handlers.onLost();
+    });
+  }
+
+  /** True while the subscription is in place (no message can be missed). */
+  get isSubscribed(): boolean {
+    return this.subscribed;
   }
 
   /** Connects and subscribes; resolves once subscribed or once that failed (never rejects). */
@@ -68,7 +82,9 @@ export class TenantInvalidationBus {
   private subscribe(): void {
     this.subscriber.subscribe(this.channel).then(
       () => {
-        this.handlers.onSubscribed();
+        this.subscribed = true;
+        this.handlers.onSubscribed(this.everSubscribed);
+        this.everSubscribed = true;
         this.markStarted();
       },
       () => this.markStarted(), // the 'error' listener has reported it; the next 'ready' retries

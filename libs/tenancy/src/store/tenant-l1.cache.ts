@@ -27,7 +27,7 @@ export class TenantL1Cache {
 
   constructor(
     maxSize: number,
-    ttlMs: number,
+    private readonly ttlMs: number,
     private readonly negativeTtlMs: number,
   ) {
     this.byIdentifier = new LRUCache<string, L1Entry>({ max: maxSize, ttl: ttlMs });
@@ -47,9 +47,12 @@ export class TenantL1Cache {
     return flight.promise;
   }
 
-  fill(tenant: Tenant): void {
-    this.byIdentifier.set(tenant.identifier, tenant);
-    this.byId.set(tenant.id, tenant);
+  /** Caches `tenant` for `ttlMs` at most (default: the full TTL); nothing when no time is left. */
+  fill(tenant: Tenant, ttlMs?: number): void {
+    if (ttlMs !== undefined && ttlMs < 1) return;
+    const options = ttlMs === undefined ? undefined : { ttl: Math.min(Math.floor(ttlMs), this.ttlMs) };
+    this.byIdentifier.set(tenant.identifier, tenant, options);
+    this.byId.set(tenant.id, tenant, options);
   }
 
   markMissing(kind: TenantCacheKind, key: string): void {
