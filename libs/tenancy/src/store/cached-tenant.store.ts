@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadOptionalPackage } from '../config/optional-package.util';
 import { redisKeyPrefixOf } from '../config/redis-key-prefix.util';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { TenancyError } from '../errors/tenancy.error';
@@ -76,7 +78,10 @@ export class CachedTenantStore implements TenantStore {
     this.l1 = new TenantL1Cache(options.l1MaxSize ?? 1000, ttlMs, negativeTtlMs);
     if (!options.redisUrl) return;
     const ns = options.namespace ?? 'tenancy:';
-    const redis = this.track(new Redis(options.redisUrl, { ...FAIL_FAST_REDIS_OPTIONS, ...options.redisOptions }));
+    const { Redis: RedisClient } = loadOptionalPackage<typeof IORedis>('ioredis', 'redisUrl (TENANCY_REDIS_URL)');
+    const redis = this.track(
+      new RedisClient(options.redisUrl, { ...FAIL_FAST_REDIS_OPTIONS, ...options.redisOptions }),
+    );
     redis.on('ready', () => {
       this.monitor.recovered();
       void this.resend();

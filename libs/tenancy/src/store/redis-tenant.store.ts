@@ -1,4 +1,6 @@
-import { Redis } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadOptionalPackage } from '../config/optional-package.util';
 import { TenantAlreadyExistsError } from '../errors/tenant-already-exists.error';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
@@ -44,7 +46,10 @@ export class RedisTenantStore implements TenantStore {
 
   constructor(redis: Redis | string, options: RedisTenantStoreOptions = {}) {
     this.ownsClient = typeof redis === 'string';
-    this.redis = typeof redis === 'string' ? new Redis(redis) : redis;
+    this.redis =
+      typeof redis === 'string'
+        ? new (loadOptionalPackage<typeof IORedis>('ioredis', 'RedisTenantStore from a URL').Redis)(redis)
+        : redis;
     this.ns = options.namespace ?? 'tenancy:';
   }
 

@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import type * as IORedis from 'ioredis';
+import { loadOptionalPackage } from '../../config/optional-package.util';
 import type { TenancyModuleOptions } from '../../config/tenancy-options.interface';
 import { TENANCY_DEFAULTS } from '../../config/tenancy.defaults';
 import { redisKeyPrefixOf } from '../../config/redis-key-prefix.util';
@@ -18,6 +19,7 @@ export function createRateLimiter(options: TenancyModuleOptions): RateLimiter | 
   };
   if (!options.redisUrl) return new MemoryRateLimiter(limits);
   // Fail fast while Redis is away (no offline queue, bounded commands): the limiter falls back.
+  const { Redis } = loadOptionalPackage<typeof IORedis>('ioredis', 'redisUrl (TENANCY_REDIS_URL)');
   const client = new Redis(options.redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -1,4 +1,6 @@
-import { JwtService } from '@nestjs/jwt';
+import type * as NestJwt from '@nestjs/jwt';
+import type { JwtService } from '@nestjs/jwt';
+import { loadOptionalPackage } from '../../config/optional-package.util';
 import { TENANCY_DEFAULTS } from '../../config/tenancy.defaults';
 import { TenantResolutionError } from '../tenant-resolution.error';
 import type { TenancyRequest, TenantResolver } from '../tenant-resolver.interface';
@@ -25,7 +27,11 @@ export class JwtClaimResolver implements TenantResolver {
 
   constructor(options: JwtResolverOptions) {
     const { key, verify } = buildJwtVerification(options);
-    this.jwt = new JwtService({ secret: key, verifyOptions: verify });
+    const { JwtService: Service } = loadOptionalPackage<typeof NestJwt>(
+      '@nestjs/jwt',
+      "resolutionStrategy 'jwt' (TENANCY_RESOLUTION_STRATEGY)",
+    );
+    this.jwt = new Service({ secret: key, verifyOptions: verify });
     this.claim = options.jwtTenantClaim ?? TENANCY_DEFAULTS.jwtTenantClaim;
     this.requireExp = options.jwtRequireExp ?? TENANCY_DEFAULTS.jwtRequireExp;
   }
