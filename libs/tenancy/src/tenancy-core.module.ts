@@ -3,6 +3,7 @@ import type { TenancyModuleOptions, ResolvedTenancyOptions } from './config/tena
 import { resolveTenancyOptions } from './config/resolve-tenancy-options';
 import { ADMIN_PROVIDERS } from './admin/admin.providers';
 import { TenantAdminService } from './admin/tenant-admin.service';
+import { RlsSharedMigrations } from './isolation/rls-shared-migrations';
 import { TenantProvisioner } from './isolation/tenant-provisioner';
 import { TenantStorageInspector } from './isolation/tenant-storage.inspector';
 import { TenancyDataSources } from './connection/tenancy-data-sources';
@@ -70,6 +71,7 @@ import { TenancyConfigurableModule, TENANCY_MODULE_OPTIONS } from './tenancy.mod
     TenantConnectionManager,
     { provide: TenantActivation, useExisting: TenantConnectionManager },
     TenantProvisioner,
+    RlsSharedMigrations,
     TenantStorageInspector,
     ...ADMIN_PROVIDERS,
     { provide: TENANT_ENTITY_MANAGER, useFactory: createTenantEntityManager, inject: [TenantConnectionManager] },
@@ -84,6 +86,7 @@ import { TenancyConfigurableModule, TENANCY_MODULE_OPTIONS } from './tenancy.mod
     FieldEncryptor,
     TenantConnectionManager,
     TenantProvisioner,
+    RlsSharedMigrations,
     TenantAdminService,
     TENANT_ENTITY_MANAGER,
     TENANT_DATA_SOURCE,

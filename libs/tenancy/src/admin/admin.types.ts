@@ -45,12 +45,17 @@ export type TenantMigrationOutcome = 'migrated' | 'reverted' | 'failed' | 'skipp
 
 /** One tenant's line in a {@link MigrationReport}. */
 export interface TenantMigrationResult {
-  /** The tenant identifier (or the name asked for, when no tenant has it). */
+  /**
+   * The tenant identifier (or the name asked for, when no tenant has it), or `shared RLS tables`:
+   * the one line of the tables every RLS tenant shares (see `tenants`).
+   */
   readonly tenant: string;
+  /** On the `shared RLS tables` line: the `active` and `suspended` RLS tenants those tables hold. */
+  readonly tenants?: string[];
   /**
    * `migrated` (migrate succeeded, possibly with nothing pending), `reverted` (revert succeeded),
-   * `failed`, or `skipped` (RLS tenants share tables migrated at start-up; `provisioning` and
-   * `deleted` tenants are left alone).
+   * `failed`, or `skipped` (`provisioning` and `deleted` tenants are left alone, and RLS tenants
+   * where RLS is no longer configured).
    */
   readonly status: TenantMigrationOutcome;
   /**
@@ -82,9 +87,11 @@ export interface MigrationProgress {
 
 /** One tenant's line of `migrationStatus()`. */
 export interface TenantMigrationStatus {
-  /** The tenant identifier (or the name asked for, when no tenant has it). */
+  /** The tenant identifier (or the name asked for, when no tenant has it), or `shared RLS tables`. */
   readonly tenant: string;
-  /** `null` when no tenant has the name asked for (then `error` says so). */
+  /** On the `shared RLS tables` line: the `active` and `suspended` RLS tenants those tables hold. */
+  readonly tenants?: string[];
+  /** `null` when no tenant has the name asked for (then `error` says so), and on the `shared RLS tables` line. */
   readonly status: TenantStatus | null;
   /** `null` when no tenant has the name asked for. */
   readonly isolationStrategy: Tenant['isolationStrategy'] | null;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MigrationRunError } from '../isolation/migration-run.error';
+import { RlsSharedMigrations } from '../isolation/rls-shared-migrations';
 import { TenantProvisioner } from '../isolation/tenant-provisioner';
 import type { Tenant } from '../models/tenant.model';
 import type {
@@ -10,37 +11,55 @@ import type {
   TenantMigrationStatus,
 } from './admin.types';
 import { assertConcurrency, mapBounded } from './bounded-concurrency.util';
-import { migrationTargets, type MigrationTarget } from './migration-targets';
+import { SHARED_RLS_TARGET, migrationTargets, type MigrationTarget } from './migration-targets';
 import { TenantLifecycle } from './tenant-lifecycle';
 
 const DEFAULT_CONCURRENCY = 4;
 
+/** What one run does to a tenant's storage, and to the shared RLS tables. */
+interface RunKind {
+  readonly success: TenantMigrationOutcome;
+  readonly tenant: (tenant: Tenant) => Promise<string[]>;
+  readonly shared: () => Promise<string[]>;
+}
+
 /**
  * @internal Walks tenants with bounded concurrency, running the provisioner's migrate or revert
- * in each one's schema or database. A failing tenant is reported and the walk goes on.
+ * in each one's schema or database, and once in the shared RLS tables (issue 12 item 8). A
+ * failing tenant is reported and the walk goes on.
  */
 @Injectable()
 export class MigrationRunner {
   constructor(
     private readonly provisioner: TenantProvisioner,
     private readonly lifecycle: TenantLifecycle,
+    private readonly rls: RlsSharedMigrations,
   ) {}
 
   migrate(options: MigrationRunOptions = {}): Promise<MigrationReport> {
-    return this.walk(options, 'migrated', (t) => this.provisioner.migrate(t));
+    return this.walk(options, {
+      success: 'migrated',
+      tenant: (t) => this.provisioner.migrate(t),
+      shared: () => this.rls.migrate(),
+    });
   }
 
   revert(options: MigrationRunOptions = {}): Promise<MigrationReport> {
-    return this.walk(options, 'reverted', (t) => this.provisioner.revert(t));
+    return this.walk(options, {
+      success: 'reverted',
+      tenant: (t) => this.provisioner.revert(t),
+      shared: () => this.rls.revert(),
+    });
   }
 
   async status(options: Pick<MigrationRunOptions, 'tenants' | 'concurrency'> = {}): Promise<TenantMigrationStatus[]> {
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     assertConcurrency(concurrency);
-    const targets = await migrationTargets(options.tenants, this.lifecycle);
+    const targets = await this.targets(options.tenants);
     return mapBounded(targets, concurrency, async (target) => {
       // Reported exactly as `migrate` reports it, never dropped.
       if ('missing' in target) return unknownTenant(target.name, target.missing);
+      if ('shared' in target) return this.sharedStatus(target.shared);
       const { tenant } = target;
       const base = { tenant: tenant.identifier, status: tenant.status, isolationStrategy: tenant.isolationStrategy };
       try {
@@ -51,20 +70,34 @@ export class MigrationRunner {
     });
   }
 
-  private async walk(
-    options: MigrationRunOptions,
-    success: TenantMigrationOutcome,
-    run: (tenant: Tenant) => Promise<string[]>,
-  ): Promise<MigrationReport> {
+  private targets(names: readonly string[] | undefined): Promise<MigrationTarget[]> {
+    return migrationTargets(names, this.lifecycle, { sharedRls: this.rls.inUse });
+  }
+
+  private async sharedStatus(tenants: Tenant[]): Promise<TenantMigrationStatus> {
+    const base = {
+      tenant: SHARED_RLS_TARGET,
+      tenants: tenants.map((t) => t.identifier),
+      status: null,
+      isolationStrategy: 'rls' as const,
+    };
+    try {
+      return { ...base, ...(await this.rls.status()) };
+    } catch (error) {
+      return { ...base, applied: [], pending: [], error: messageOf(error) };
+    }
+  }
+
+  private async walk(options: MigrationRunOptions, kind: RunKind): Promise<MigrationReport> {
     const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     assertConcurrency(concurrency);
-    const targets = await migrationTargets(options.tenants, this.lifecycle);
+    const targets = await this.targets(options.tenants);
     let done = 0;
     // Connections of their own, at most one per tenant migrated at once: requests keep the pool.
     const connections = Math.max(1, Math.min(concurrency, targets.length));
     const results = await this.provisioner.withMigrationConnections(connections, () =>
       mapBounded(targets, concurrency, async (target) => {
-        const result = await this.runOne(target, success, run);
+        const result = await this.runOne(target, kind);
         options.onProgress?.({ done: ++done, total: targets.length, result });
         return result;
       }),
@@ -72,23 +105,22 @@ export class MigrationRunner {
     return { results, failed: results.filter((r) => r.status === 'failed').length };
   }
 
-  private async runOne(
-    target: MigrationTarget,
-    success: TenantMigrationOutcome,
-    run: (tenant: Tenant) => Promise<string[]>,
-  ): Promise<TenantMigrationResult> {
+  private async runOne(target: MigrationTarget, kind: RunKind): Promise<TenantMigrationResult> {
     const started = performance.now();
+    const shared = 'shared' in target ? { tenants: target.shared.map((t) => t.identifier) } : {};
     const result = (status: TenantMigrationOutcome, applied: string[], error?: string): TenantMigrationResult => ({
       tenant: target.name,
+      ...shared,
       status,
       applied,
       durationMs: Math.round(performance.now() - started),
       ...(error === undefined ? {} : { error }),
     });
     if ('missing' in target) return result('failed', [], target.missing);
-    if (target.skip) return result('skipped', [], target.skip);
+    if ('tenant' in target && target.skip) return result('skipped', [], target.skip);
     try {
-      return result(success, await run(target.tenant));
+      const applied = 'shared' in target ? await kind.shared() : await kind.tenant(target.tenant);
+      return result(kind.success, applied);
     } catch (error) {
       // Committed migrations stay reported: each one ran in its own transaction.
       if (error instanceof MigrationRunError)

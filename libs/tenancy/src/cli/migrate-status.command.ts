@@ -4,13 +4,15 @@ import { CliOutput } from './cli-output';
 import { TenancyCommand, type JsonOption } from './tenancy.command';
 import { formatTable } from './tenant-summary.util';
 import { collectTenants } from './tenant-option.util';
+import { targetLabel } from './migration-progress';
 
 interface StatusOptions extends JsonOption {
   tenant?: string[];
 }
 
 /**
- * `migrate:status [--tenant x …] [--json]`: applied and pending migrations of each tenant. A name
+ * `migrate:status [--tenant x …] [--json]`: applied and pending migrations of each tenant, and
+ * once of the shared RLS tables (`shared RLS tables (N tenants)`). A name
  * no tenant has is a line with its error, and the exit code is 1 (as with `migrate:run`).
  */
 @Command({ name: 'migrate:status', description: 'show applied and pending migrations of every tenant' })
@@ -28,7 +30,7 @@ export class MigrateStatusCommand extends TenancyCommand<StatusOptions> {
     if (options.json) return states.forEach((s) => this.output.json(s));
     if (states.length === 0) return this.output.line('No tenants.');
     const rows = states.map((s) => [
-      s.tenant,
+      targetLabel(s),
       s.isolationStrategy ?? '-',
       String(s.applied.length),
       s.error ? `ERROR ${s.error}` : s.pending.join(', ') || '-',

@@ -37,18 +37,22 @@ export class MigrationProgressView {
     this.bar?.stop();
     const count = (status: string) => report.results.filter((r) => r.status === status).length;
     const done = this.label === 'revert' ? 'reverted' : 'migrated';
+    const shared = report.results.find((r) => r.tenants !== undefined);
     const summary = {
       [done]: count(done),
       failed: report.failed,
       skipped: count('skipped'),
       total: report.results.length,
+      ...(shared ? { sharedRlsTenants: shared.tenants!.length } : {}),
     };
     if (this.json) return this.output.json({ summary });
     if (this.bar)
       report.results.filter((r) => r.status === 'failed').forEach((r) => this.output.line(describeResult(r)));
-    this.output.line(
-      `${summary[done]} ${done}, ${summary.failed} failed, ${summary.skipped} skipped (${summary.total} tenants)`,
-    );
+    // The shared RLS tables are one line however many RLS tenants they hold: say so.
+    const scope = shared
+      ? `${summary.total - 1} tenants + shared RLS tables: ${shared.tenants!.length} tenants`
+      : `${summary.total} tenants`;
+    this.output.line(`${count(done)} ${done}, ${summary.failed} failed, ${summary.skipped} skipped (${scope})`);
   }
 
   private startBar(stream: NodeJS.WriteStream, total: number): SingleBar {
@@ -65,5 +69,10 @@ export class MigrationProgressView {
 
 function describeResult(r: TenantMigrationResult): string {
   const detail = r.error ?? (r.applied.length ? r.applied.join(', ') : 'nothing to do');
-  return `${MARK[r.status].padEnd(6)} ${r.tenant}: ${r.status} (${r.durationMs} ms) ${detail}`;
+  return `${MARK[r.status].padEnd(6)} ${targetLabel(r)}: ${r.status} (${r.durationMs} ms) ${detail}`;
+}
+
+/** `acme`, or `shared RLS tables (3 tenants)`. */
+export function targetLabel(r: { tenant: string; tenants?: readonly string[] }): string {
+  return r.tenants ? `${r.tenant} (${r.tenants.length} tenants)` : r.tenant;
 }

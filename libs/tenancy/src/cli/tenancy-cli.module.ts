@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RlsSharedMigrations } from '../isolation/rls-shared-migrations';
 import { CliOutput } from './cli-output';
 import { MigrateRevertCommand } from './migrate-revert.command';
 import { MigrateRunCommand } from './migrate-run.command';
@@ -14,7 +15,9 @@ import { TenantsSuspendCommand } from './tenants-suspend.command';
  * `tenants:activate`, `tenants:delete`, `migrate:run`, `migrate:revert`, `migrate:status`.
  * Import it next to `TenancyModule.forRoot…` (global, the default) in the application's CLI
  * module and run that with `CommandFactory.run`. A failed command or tenant sets
- * `process.exitCode = 1`.
+ * `process.exitCode = 1`. Under RLS, the CLI's start-up leaves pending migrations of the shared
+ * tables to `migrate:run` (which applies and reports them once), where an application's start-up
+ * applies them itself.
  * @example
  * // cli.ts
  * @Module({ imports: [TenancyModule.forRootAsync(tenancyConfig.asProvider()), TenancyCliModule] })
@@ -32,6 +35,12 @@ import { TenantsSuspendCommand } from './tenants-suspend.command';
     MigrateRunCommand,
     MigrateRevertCommand,
     MigrateStatusCommand,
+    {
+      // Built before any module initializes, so the start-up that follows sees it.
+      provide: 'nestjs-tenancy:cli-defers-rls-migrations',
+      useFactory: (rls?: RlsSharedMigrations) => rls?.deferAtStartUp() ?? null,
+      inject: [{ token: RlsSharedMigrations, optional: true }],
+    },
   ],
 })
 export class TenancyCliModule {}

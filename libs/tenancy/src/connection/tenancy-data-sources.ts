@@ -7,7 +7,7 @@ import { TenantIdSubscriber } from '../isolation/tenant-id.subscriber';
 import { dataSourceOptionsFromUrl } from '../store/data-source-options.util';
 import { TenancyError } from '../errors/tenancy.error';
 import { refuseUnsafeRuntimeRole } from '../isolation/rls-preflight';
-import { ownerCreatesRegistry, secureRegistryCreatedLater, setUpRls } from '../isolation/rls-setup';
+import { ownerCreatesRegistry, secureRegistryCreatedLater, setUpRls, type RlsOwner } from '../isolation/rls-setup';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
 import { checkConnectionRoute } from './pooler-check';
 import { guardSharedPool } from './shared-pool-session';
@@ -27,6 +27,13 @@ export class TenancyDataSources {
   sharedRls?: DataSource;
   /** Policies applied and verified at start-up; RLS tenants are refused until then. */
   rlsReady = false;
+  /**
+   * Set before start-up by the CLI (`TenancyCliModule`): pending migrations of the shared RLS
+   * tables are left to `migrate:run`, which applies and reports them; until then RLS tenants are
+   * refused (fail closed).
+   */
+  deferRlsMigrations = false;
+  private rlsOptions?: DataSourceOptions;
   /**
    * Applied to every DataSource of tenant entities before its metadata is built (the connection
    * manager installs the tenant-aware relation loader here: lazy relations, issue 11).
@@ -113,23 +120,53 @@ export class TenancyDataSources {
     );
     qualifyWithPlaceholder(this.sharedSchema, this.dialect);
     if (this.dialect !== 'postgres') return;
-    const rls = {
+    this.rlsOptions = {
       ...base,
       schema: 'public',
       migrations: this.options.migrations,
       migrationsTableName: 'tenancy_migrations',
-    };
-    this.sharedRls = await borrowPool(this.prepare(new DataSource(rls as DataSourceOptions)), this.root);
+    } as DataSourceOptions;
+    this.sharedRls = await borrowPool(this.prepare(new DataSource(this.rlsOptions)), this.root);
     if (!usesStrategy(this.options, 'rls')) return;
-    const owner = this.owner;
     try {
-      const ownerShared = owner && (await borrowPool(new DataSource(rls as DataSourceOptions), owner));
-      await setUpRls(this.sharedRls, this.root, this.options, owner && { root: owner, shared: ownerShared! });
+      const setUp = await this.withRlsDdl((owner) =>
+        setUpRls(this.sharedRls!, this.root, this.options, owner, this.deferRlsMigrations),
+      );
+      this.rlsReady = setUp.ready;
     } finally {
-      this.owner = undefined; // the owner's pool serves start-up only
+      const owner = this.owner;
+      this.owner = undefined; // the owner's pool serves start-up only; later runs open their own
       await owner?.destroy();
     }
-    this.rlsReady = true;
+  }
+
+  /**
+   * Runs `fn` with the role that applies DDL to the shared RLS tables: the owner
+   * (`migrationDatabaseUrl`: its start-up pool, or a small pool opened for `fn` and closed after
+   * it) as `owner`, or `undefined` when the runtime role applies DDL itself.
+   */
+  async withRlsDdl<T>(fn: (owner: RlsOwner | undefined) => Promise<T>): Promise<T> {
+    if (!this.sharedRls || !this.rlsOptions) {
+      throw new TenancyError(
+        'RLS: no tenant entities are registered (TenancyModule.forFeature or the entities option), so there are no shared tables.',
+      );
+    }
+    if (!this.options.migrationDatabaseUrl) return fn(undefined);
+    const opened = !this.owner;
+    const root =
+      this.owner ??
+      (await new DataSource(
+        rootOptions(
+          { ...this.options, databaseUrl: this.options.migrationDatabaseUrl, poolSize: 2 },
+          this.dialect,
+          [],
+        ),
+      ).initialize());
+    try {
+      return await fn({ root, shared: await borrowPool(new DataSource(this.rlsOptions), root) });
+    } finally {
+      if (opened) await root.destroy();
+    }
   }
 
   /**

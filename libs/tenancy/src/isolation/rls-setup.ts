@@ -16,6 +16,8 @@ import { rlsStatements } from './dialects/postgres-rls.ddl';
 import { tenantColumnTypeQuery } from './dialects/postgres-rls-state.query';
 import { allTables, rlsLayout, type RlsLayout } from './rls-tables';
 import { verifyRls } from './rls-verify';
+import { runLocked } from './migration-lock';
+import { withMigrationLogger } from './migration.logger';
 
 /** The owner role's handles (`migrationDatabaseUrl`): its root pool and the shared metadata on it. */
 export interface RlsOwner {
@@ -27,25 +29,46 @@ const REGISTRY = 'tenants';
 /** Serializes the DDL of instances starting together (rolling deploys): CREATE OR REPLACE races. */
 const SETUP_LOCK = "SELECT pg_advisory_xact_lock(hashtext('nestjs-tenancy:rls-setup'))";
 
+/** The lock key of the shared RLS tables' migrations (one history for every RLS tenant). */
+export const RLS_SHARED_MIGRATIONS = 'rls-shared';
+
+/** Migrations of the shared RLS tables: raw SQL in them is unqualified, so search_path = public only. */
+export function sharedMigrationView(shared: DataSource): DataSource {
+  return withMigrationLogger(createTenantView(shared, pgSearchPathBinding('public')));
+}
+
+/** What `setUpRls` did: `ready` false when pending migrations were left to `migrate:run`. */
+export interface RlsSetUp {
+  readonly ready: boolean;
+  /** Migrations it applied. */
+  readonly applied: string[];
+}
+
 /**
  * Start-up of RLS (the refusals that need nothing created ran before, in
- * `refuseUnsafeRuntimeRole`). The DDL role (the owner when `migrationDatabaseUrl` is set, else
- * the runtime role) creates the shared tables: configured migrations, or synchronize plus the
- * library's hardening (junction `tenant_id`, ENABLE + FORCE + policy, TRUNCATE guard, same-tenant
- * foreign keys). With migrations the hardening is theirs: it is only verified. The registry is
- * always put out of tenant reach. Then the runtime role verifies everything; any gap stops start-up.
+ * `refuseUnsafeRuntimeRole`), and `migrate:run` of the shared tables. The DDL role (the owner
+ * when `migrationDatabaseUrl` is set, else the runtime role) creates the shared tables:
+ * configured migrations (under one advisory lock: instances starting together apply each once),
+ * or synchronize plus the library's hardening (junction `tenant_id`, ENABLE + FORCE + policy,
+ * TRUNCATE guard, same-tenant foreign keys). With migrations the hardening is theirs: it is only
+ * verified. The registry is always put out of tenant reach. Then the runtime role verifies
+ * everything; any gap throws. `deferPending` (the CLI): pending migrations are left for
+ * `migrate:run` to apply and report, and nothing else is done (`ready: false`).
  */
 export async function setUpRls(
   shared: DataSource,
   root: DataSource,
   options: ResolvedTenancyOptions,
   owner?: RlsOwner,
-): Promise<void> {
+  deferPending = false,
+): Promise<RlsSetUp> {
   const layout = rlsLayout(shared);
   const ddl = owner ?? { root, shared };
+  let applied: string[] = [];
   if (options.migrations.length > 0) {
-    // Raw SQL in migrations is unqualified: run them with search_path = public only.
-    await createTenantView(ddl.shared, pgSearchPathBinding('public')).runMigrations({ transaction: 'each' });
+    const view = sharedMigrationView(ddl.shared);
+    if (deferPending && (await view.showMigrations())) return { ready: false, applied };
+    applied = await runLocked(view, RLS_SHARED_MIGRATIONS);
   } else {
     await synchronizeHardened(ddl, layout);
   }
@@ -53,6 +76,7 @@ export async function setUpRls(
   if (registry && (await exists(ddl.root, registry))) await inTransaction(ddl.root, registryStatements(registry));
   if (owner) await grantRuntime(owner.root, root, [...allTables(layout), ...(registry ? [registry] : [])]);
   await verifyRls(root, layout, { separateOwner: owner !== undefined, registry });
+  return { ready: true, applied };
 }
 
 /**

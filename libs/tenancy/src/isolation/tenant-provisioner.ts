@@ -11,7 +11,7 @@ import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
 import { dialectFromUrl } from './dialects/dialect-from-url.util';
 import { ddlFor } from './dialects/dialect-ddl.registry';
 import { childrenFirst } from './deletion-order.util';
-import { MigrationRunError } from './migration-run.error';
+import { migrationState, stoppedRun, type TenantMigrationState } from './migration-state.util';
 import { withMigrationLogger } from './migration.logger';
 import { runLocked, withMigrationLock } from './migration-lock';
 import { schemaNameFor, tablePrefixFor } from './dialects/tenant-physical-names.util';
@@ -19,11 +19,6 @@ import { pgSearchPathBinding } from './pg-schema.binding';
 import { dropSqliteTenantTables } from './sqlite-tenant-tables.util';
 import { scopeSqliteMigrations } from './sqlite-migration.scope';
 
-/** Applied and pending migration names of one tenant. */
-export interface TenantMigrationState {
-  applied: string[];
-  pending: string[];
-}
 
 /**
  * Provisioning primitives: create and drop a tenant's schema or database (validated, quoted
@@ -83,11 +78,11 @@ export class TenantProvisioner {
         await ds.synchronize();
         return [];
       }
-      const before = await this.state(ds);
+      const before = await migrationState(ds);
       try {
         return await runLocked(ds, tenant.id);
       } catch (cause) {
-        throw await this.stoppedRun(ds, before, cause);
+        throw await stoppedRun(ds, before, cause);
       }
     });
   }
@@ -96,16 +91,16 @@ export class TenantProvisioner {
   async revert(tenant: Tenant): Promise<string[]> {
     if (tenant.isolationStrategy === 'rls' || this.options.migrations.length === 0) return [];
     return this.withTenantDataSource(tenant, async (ds) => {
-      const before = await this.state(ds);
+      const before = await migrationState(ds);
       await withMigrationLock(ds, tenant.id, (executor) => executor.undoLastMigration());
-      const after = await this.state(ds);
+      const after = await migrationState(ds);
       return before.applied.filter((name) => !after.applied.includes(name));
     });
   }
 
   async status(tenant: Tenant): Promise<TenantMigrationState> {
     if (tenant.isolationStrategy === 'rls') return { applied: [], pending: [] };
-    return this.withTenantDataSource(tenant, (ds) => this.state(ds));
+    return this.withTenantDataSource(tenant, (ds) => migrationState(ds));
   }
 
   /**
@@ -123,38 +118,6 @@ export class TenantProvisioner {
 
   schemaName(tenant: Pick<Tenant, 'identifier'>): string {
     return schemaNameFor(this.options.schemaPrefix, tenant.identifier, this.sources.dialect);
-  }
-
-  /** What a failed run left: each migration commits on its own, so the first still pending failed. */
-  private async stoppedRun(ds: DataSource, before: TenantMigrationState, cause: unknown): Promise<Error> {
-    let after: TenantMigrationState;
-    try {
-      after = await this.state(ds);
-    } catch {
-      return cause instanceof Error ? cause : new Error(String(cause));
-    }
-    const committed = after.applied.filter((name) => !before.applied.includes(name));
-    return new MigrationRunError(committed, after.pending[0], cause);
-  }
-
-  private async state(ds: DataSource): Promise<TenantMigrationState> {
-    const names = ds.migrations.map((m) => m.name ?? m.constructor.name);
-    if (names.length === 0) return { applied: [], pending: [] };
-    const pendingNow = (await ds.showMigrations()) ? await this.pendingNames(ds) : [];
-    return { applied: names.filter((n) => !pendingNow.includes(n)), pending: pendingNow };
-  }
-
-  private async pendingNames(ds: DataSource): Promise<string[]> {
-    const runner = ds.createQueryRunner();
-    try {
-      const table = ds.driver.escape(ds.options.migrationsTableName ?? 'migrations');
-      const hasTable = await runner.hasTable(ds.options.migrationsTableName ?? 'migrations');
-      const rows = hasTable ? ((await runner.query(`SELECT name FROM ${table}`)) as Array<{ name: string }>) : [];
-      const done = new Set(rows.map((r) => r.name));
-      return ds.migrations.map((m) => m.name ?? m.constructor.name).filter((n) => !done.has(n));
-    } finally {
-      await runner.release();
-    }
   }
 
   /**
