@@ -156,11 +156,7 @@ export class TenancyDataSources {
     const root =
       this.owner ??
       (await new DataSource(
-        rootOptions(
-          { ...this.options, databaseUrl: this.options.migrationDatabaseUrl, poolSize: 2 },
-          this.dialect,
-          [],
-        ),
+        rootOptions({ ...this.options, databaseUrl: this.options.migrationDatabaseUrl, poolSize: 2 }, this.dialect, []),
       ).initialize());
     try {
       return await fn({ root, shared: await borrowPool(new DataSource(this.rlsOptions), root) });

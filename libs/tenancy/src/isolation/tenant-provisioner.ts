@@ -19,7 +19,6 @@ import { pgSearchPathBinding } from './pg-schema.binding';
 import { dropSqliteTenantTables } from './sqlite-tenant-tables.util';
 import { scopeSqliteMigrations } from './sqlite-migration.scope';
 
-
 /**
  * Provisioning primitives: create and drop a tenant's schema or database (validated, quoted
  * names), create its tables (the configured migrations, or synchronize when there are none),
