@@ -41,7 +41,7 @@ export interface MigrationRunOptions {
 }
 
 /** Outcome of one tenant in a migration run. */
-export type TenantMigrationOutcome = 'migrated' | 'reverted' | 'failed' | 'skipped';
+export type TenantMigrationOutcome = 'migrated' | 'reverted' | 'synchronized' | 'failed' | 'skipped';
 
 /** One tenant's line in a {@link MigrationReport}. */
 export interface TenantMigrationResult {
@@ -54,6 +54,7 @@ export interface TenantMigrationResult {
   readonly tenants?: string[];
   /**
    * `migrated` (migrate succeeded, possibly with nothing pending), `reverted` (revert succeeded),
+   * `synchronized` (`synchronize` succeeded; `applied` is then empty),
    * `failed`, or `skipped` (`provisioning` and `deleted` tenants are left alone, and RLS tenants
    * where RLS is no longer configured).
    */

@@ -1,4 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { optionLabel } from '../config/option-specs';
+import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { TenancyConfigError } from '../errors/tenancy-config.error';
+import { synchronizeWithoutDrops } from '../isolation/safe-synchronize.util';
+import { TENANCY_OPTIONS } from '../tenancy.constants';
 import { MigrationRunError } from '../isolation/migration-run.error';
 import { RlsSharedMigrations } from '../isolation/rls-shared-migrations';
 import { TenantProvisioner } from '../isolation/tenant-provisioner';
@@ -34,6 +39,7 @@ export class MigrationRunner {
     private readonly provisioner: TenantProvisioner,
     private readonly lifecycle: TenantLifecycle,
     private readonly rls: RlsSharedMigrations,
+    @Inject(TENANCY_OPTIONS) private readonly options: ResolvedTenancyOptions,
   ) {}
 
   migrate(options: MigrationRunOptions = {}): Promise<MigrationReport> {
@@ -49,6 +55,25 @@ export class MigrationRunner {
       success: 'reverted',
       tenant: (t) => this.provisioner.revert(t),
       shared: () => this.rls.revert(),
+    });
+  }
+
+  /**
+   * Synchronize mode (no migrations configured): brings existing tenants up to the entities
+   * (the shared RLS tables once), refusing per tenant a change that would drop a column or table.
+   * @throws TenancyConfigError when migrations are configured (they own the tables then).
+   */
+  async synchronize(options: MigrationRunOptions = {}): Promise<MigrationReport> {
+    if (this.options.migrations.length > 0) {
+      throw new TenancyConfigError(
+        `${optionLabel('migrations')} is set: the migrations own the tenant tables, so synchronize (tenants:sync) ` +
+          'would fight them. Run migrate:run (admin.migrate()) instead, or remove the option to synchronize.',
+      );
+    }
+    return this.walk(options, {
+      success: 'synchronized',
+      tenant: (t) => this.provisioner.withTenantDataSource(t, synchronizeWithoutDrops),
+      shared: () => this.rls.migrate(),
     });
   }
 

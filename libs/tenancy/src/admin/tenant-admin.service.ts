@@ -116,11 +116,23 @@ export class TenantAdminService {
 
   /**
    * Runs the pending migrations in every tenant's schema or database (default: all `active` and
-   * `suspended` tenants; RLS tenants are `skipped`: their shared tables migrate at start-up),
-   * `concurrency` (default 4) at a time. Keeps going past failures; see {@link MigrationReport}.
+   * `suspended` tenants), `concurrency` (default 4) at a time, and once in the shared RLS tables
+   * (one line, `shared RLS tables`, listing the RLS tenants). Keeps going past failures; see
+   * {@link MigrationReport}.
    */
   migrate(options: MigrationRunOptions = {}): Promise<MigrationReport> {
     return this.migrations.migrate(options);
+  }
+
+  /**
+   * Synchronize mode (no `migrations` configured): brings every existing tenant's tables up to the
+   * entities (a new entity's table, a new column), the shared RLS tables once; same options and
+   * report as `migrate` (outcome `synchronized`). A change that would drop a column or table is
+   * refused for that tenant (`failed`, naming the statement), nothing changed. CLI: `tenants:sync`.
+   * @throws TenancyConfigError when `migrations` are configured: run `migrate` instead.
+   */
+  synchronize(options: MigrationRunOptions = {}): Promise<MigrationReport> {
+    return this.migrations.synchronize(options);
   }
 
   /** Reverts the last applied migration of each tenant; same options and report as `migrate`. */

@@ -5,9 +5,12 @@ import type { CliOutput } from './cli-output';
 const MARK: Record<TenantMigrationResult['status'], string> = {
   migrated: 'ok',
   reverted: 'ok',
+  synchronized: 'ok',
   skipped: '--',
   failed: 'FAILED',
 };
+
+const DONE: Record<string, string> = { revert: 'reverted', sync: 'synchronized' };
 
 /**
  * @internal Shows a migration run as it goes: JSON lines with `json`, a progress bar when stderr
@@ -36,7 +39,7 @@ export class MigrationProgressView {
   finish(report: MigrationReport): void {
     this.bar?.stop();
     const count = (status: string) => report.results.filter((r) => r.status === status).length;
-    const done = this.label === 'revert' ? 'reverted' : 'migrated';
+    const done = DONE[this.label] ?? 'migrated';
     const shared = report.results.find((r) => r.tenants !== undefined);
     const summary = {
       [done]: count(done),

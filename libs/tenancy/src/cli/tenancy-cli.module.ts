@@ -9,10 +9,11 @@ import { TenantsCreateCommand } from './tenants-create.command';
 import { TenantsDeleteCommand } from './tenants-delete.command';
 import { TenantsListCommand } from './tenants-list.command';
 import { TenantsSuspendCommand } from './tenants-suspend.command';
+import { TenantsSyncCommand } from './tenants-sync.command';
 
 /**
  * The tenancy commands for nest-commander: `tenants:list`, `tenants:create`, `tenants:suspend`,
- * `tenants:activate`, `tenants:delete`, `migrate:run`, `migrate:revert`, `migrate:status`.
+ * `tenants:activate`, `tenants:delete`, `tenants:sync`, `migrate:run`, `migrate:revert`, `migrate:status`.
  * Import it next to `TenancyModule.forRoot…` (global, the default) in the application's CLI
  * module and run that with `CommandFactory.run`. A failed command or tenant sets
  * `process.exitCode = 1`. Under RLS, the CLI's start-up leaves pending migrations of the shared
@@ -32,6 +33,7 @@ import { TenantsSuspendCommand } from './tenants-suspend.command';
     TenantsSuspendCommand,
     TenantsActivateCommand,
     TenantsDeleteCommand,
+    TenantsSyncCommand,
     MigrateRunCommand,
     MigrateRevertCommand,
     MigrateStatusCommand,
