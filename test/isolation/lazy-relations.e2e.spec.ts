@@ -70,13 +70,14 @@ describeWith('postgres', 'issue 11 item 7: lazy relations and RelationQueryBuild
       expect(res.body).toEqual({ one: null, many: [] });
     });
 
-    it('an entity read in a tenant’s scope keeps loading through that tenant, even in another scope', async () => {
+    it('an entity read in a tenant’s scope loads through that tenant after it; in another tenant’s scope it is refused', async () => {
       const context = t.app.get(TenantContext);
       const invoice = await context.run(t.tenants[B], async () => {
         const found = await t.app.get(EntityPathsService).invoices.findOneByOrFail({ id: seeded[B].invoices[0] });
         return found;
       });
-      await expect(context.run(t.tenants[A], () => invoice.client)).resolves.toMatchObject({ name: B });
+      await expect(context.run(t.tenants[A], () => invoice.client)).rejects.toThrow(/awaited in the scope of tenant/);
+      await expect(invoice.client).resolves.toMatchObject({ name: B });
     });
 
     it('outside a tenant, an entity with no known tenant rejects with TenantContextMissingError (handled)', async () => {

@@ -48,7 +48,12 @@ export class TenantConnectionManager implements OnModuleInit, OnApplicationShutd
     options.entities.forEach((e) => this.entities.add(e));
     this.views = new TenantViews(sources, options);
     this.freshness = new TenantFreshness(store);
-    sources.prepare = (ds) => useTenantRelationLoader(ds, () => this.currentEntityManager('A lazy relation'));
+    sources.prepare = (ds) =>
+      useTenantRelationLoader(
+        ds,
+        () => this.currentEntityManager('A lazy relation'),
+        () => currentScope()?.tenant?.id,
+      );
     this.databases = new DatabaseDataSourceCache(
       options.maxCachedDataSources,
       (t) => databaseOptions.forTenant(t, this.entityList),

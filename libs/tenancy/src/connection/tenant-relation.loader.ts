@@ -18,16 +18,26 @@ import { viewTenantOf } from '../isolation/tenant-id.subscriber';
 
 /** The current tenant's EntityManager (throws TenantContextMissingError outside a tenant). */
 export type CurrentTenantManager = () => EntityManager | Promise<EntityManager>;
+/** The current tenant's id, or undefined outside any tenant. */
+export type CurrentTenantId = () => string | undefined;
 
 const CURRENT = Symbol('tenancy:current-tenant-manager');
+const CURRENT_ID = Symbol('tenancy:current-tenant-id');
 
 /**
  * Gives `dataSource` a loader that loads through the tenant an entity was read through (its view,
- * or a database-per-tenant DataSource), else through the current tenant. Install it before the
- * metadata is built (constructor → here → `buildMetadatas`/`initialize`) so the lazy getters are its own.
+ * or a database-per-tenant DataSource), else through the current tenant. An entity read for one
+ * tenant and awaited inside another tenant's scope (a job for B holding A's entity) is refused:
+ * B's unit of work would receive A's rows. Install it before the metadata is built (constructor →
+ * here → `buildMetadatas`/`initialize`) so the lazy getters are its own.
  */
-export function useTenantRelationLoader<T extends DataSource>(dataSource: T, current: CurrentTenantManager): T {
+export function useTenantRelationLoader<T extends DataSource>(
+  dataSource: T,
+  current: CurrentTenantManager,
+  currentId?: CurrentTenantId,
+): T {
   Object.defineProperty(dataSource, CURRENT, { value: current, configurable: true });
+  Object.defineProperty(dataSource, CURRENT_ID, { value: currentId, configurable: true });
   Object.assign(dataSource, { relationLoader: new TenantRelationLoader(dataSource) });
   return dataSource;
 }
@@ -70,6 +80,8 @@ export class TenantRelationLoader extends RelationLoader {
     entities: ObjectLiteral | ObjectLiteral[],
     runner?: QueryRunner,
   ): Promise<unknown[]> {
+    const foreign = through && this.foreignScope(through, relation);
+    if (foreign) return Promise.reject(foreign);
     if (through === this.owner) return super.load(relation, entities, runner);
     if (through) {
       // A released runner cannot serve; the scope's open transaction on that DataSource can.
@@ -83,6 +95,19 @@ export class TenantRelationLoader extends RelationLoader {
       const manager = await current();
       return loadThrough(manager.connection, relation, entities, manager.queryRunner);
     })();
+  }
+
+  /** Refusal when the entity's tenant is not the scope's (a scope of no tenant may load it). */
+  private foreignScope(through: DataSource, relation: RelationMetadata): TenancyError | undefined {
+    const own = viewTenantOf(through);
+    const currentId = (this.owner as unknown as Record<symbol, CurrentTenantId | undefined>)[CURRENT_ID];
+    const now = currentId?.();
+    if (!own || !now || own === now) return undefined;
+    return new TenancyError(
+      `Lazy relation ${relation.propertyPath} of an entity read for tenant ${own} was awaited in the scope of tenant ` +
+        `${now}: refused (that tenant's unit of work would receive another tenant's rows). Load it in the scope of ` +
+        "the entity's own tenant (TenantContext.run), or read the entity again for this tenant.",
+    );
   }
 
   private get current(): CurrentTenantManager | undefined {
