@@ -16,7 +16,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { CurrentTenant, TenancyModule } from 'nestjs-tenancy';
+import { CurrentTenant, SkipTenancy, TenancyModule, TenantContext } from 'nestjs-tenancy';
 import { Customer, Order, OrdersController, OrdersService } from '../fixtures/orders.fixture';
 import { describeWith, usePostgresDatabase } from '../support';
 import { provisionTenant, type Adapter } from '../support/tenancy-app';
@@ -95,7 +95,15 @@ describeWith('postgres', 'the tenant is bound to its request (callback-style mid
 
     @Controller('probe')
     class ProbeController {
-      constructor(private readonly orders: OrdersService) {}
+      constructor(
+        private readonly orders: OrdersService,
+        private readonly context: TenantContext,
+      ) {}
+      /** A route that needs no tenant: what tenant does it see (after an await, as handlers do)? */
+      @SkipTenancy() @Get('skipped') async skipped() {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { seen: this.context.tenantOrNull?.identifier ?? null };
+      }
       /** The tenant's rows, read after an await (as most handlers do). */
       @Get('rows') async rows() {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
@@ -193,6 +201,37 @@ describeWith('postgres', 'the tenant is bound to its request (callback-style mid
       expect(res).toEqual({ status: 500, body: { statusCode: 500, message: 'Internal server error' } });
       expect(whoamiRuns).toBe(0);
       expect(errors.some((e) => e.includes('no tenancy scope is current'))).toBe(true);
+    });
+
+    it("@SkipTenancy() routes released by another request's event never see that request's tenant", async () => {
+      queued = 0;
+      gateSize = 4;
+      errors.length = 0;
+      // Three skipped requests wait at the gate; a tenant request arrives last and opens it.
+      const skipped = Array.from({ length: gateSize - 1 }, () =>
+        request(url)
+          .get('/probe/skipped')
+          .set('X-Mode', 'gate')
+          .then((res) => res),
+      );
+      for (let i = 0; i < 500 && queued < gateSize - 1; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(queued).toBe(gateSize - 1);
+      const opener = await request(url).get('/probe/rows').set('X-Tenant-ID', TENANTS[1]).set('X-Mode', 'gate');
+      expect(opener.status).toBe(200);
+      expect((opener.body as Order[]).map((o) => o.label)).toEqual([TENANTS[1]]);
+      const answers = (await Promise.all(skipped)).map((res) => ({ status: res.status, body: res.body as unknown }));
+      // Refused (500, the cause logged) or served with no tenant; never with the opener's.
+      expect(
+        answers.filter((a) => !(a.status === 500 || (a.status === 200 && JSON.stringify(a.body) === '{"seen":null}'))),
+      ).toEqual([]);
+      expect(answers.filter((a) => a.status === 500)).toHaveLength(gateSize - 1);
+      expect(errors.some((e) => e.includes('not the scope TenancyScopeMiddleware opened for this request'))).toBe(true);
+    });
+
+    it('@SkipTenancy() behind a plain middleware: served, with no tenant', async () => {
+      const res = await request(url).get('/probe/skipped').set('X-Tenant-ID', TENANTS[0]);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ seen: null });
     });
 
     it('a plain middleware still serves each tenant its own rows', async () => {

@@ -71,7 +71,7 @@ export class TenancyGuard implements CanActivate {
    * (bench/ANALYSIS.md). Any step may return a promise instead (overrides may be `async`).
    */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (this.flag(SKIP_TENANCY, context)) return true;
+    if (this.flag(SKIP_TENANCY, context)) return this.admitSkipped(context);
     try {
       const identifier = this.resolveIdentifier(this.getRequest(context), context);
       const admitted = isThenable(identifier)
@@ -81,6 +81,20 @@ export class TenancyGuard implements CanActivate {
     } catch (error) {
       return this.fail(error, context);
     }
+  }
+
+  /**
+   * A route that needs no tenant must not run in another request's scope either: it would see
+   * that request's tenant (`TenantContext`, tenant repositories). A lost scope is harmless here
+   * (no tenant at all), a foreign one is refused like on any other route (issue 18).
+   */
+  private admitSkipped(context: ExecutionContext): true {
+    if (context.getType() !== 'http') return true;
+    const current = this.tenantContext.scope;
+    if (!current) return true;
+    const bound = scopeOfRequest(context.getArgByIndex(0));
+    if (current !== bound) this.refuseForeignScope(context, bound, current);
+    return true;
   }
 
   private admitIdentifier(identifier: unknown, context: ExecutionContext): boolean | Promise<boolean> {
