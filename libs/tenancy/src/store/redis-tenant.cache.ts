@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Tenant } from '../models/tenant.model';
 import type { RedisOutageMonitor } from './redis-outage.monitor';
 import { RedisScript } from './redis-script.util';
-import { tenantFromJson, tenantToJson } from './tenant-json.util';
+import { tenantFromCacheJson, tenantToJson } from './tenant-json.util';
 
 /**
  * Writes a tenant unless a tombstone says a newer version was invalidated meanwhile. The value is
@@ -67,11 +68,13 @@ export interface L2Hit {
  * write of an older version is refused atomically: a store read that began before a suspension
  * can never put the old state back after the suspension's delete. Entries carry the registry's
  * epoch (`<ns>cache:epoch`); `retire()` starts a new one, so every entry written before it stops
- * being served at once (after an outage, when invalidations may have been lost).
+ * being served at once (after an outage, when invalidations may have been lost). An entry is
+ * served only when it names the tenant of its key and its twin agrees (`verified`).
  */
 export class RedisTenantCache {
   hits = 0;
   misses = 0;
+  private readonly logger = new Logger('CachedTenantStore');
 
   constructor(
     private readonly redis: Redis,
@@ -85,13 +88,35 @@ export class RedisTenantCache {
     try {
       const found = (await GET_CURRENT.run(this.redis, [this.key(kind, key), this.epochKey], [])) as
         [string, number] | null;
-      if (found === null) this.misses++;
-      else this.hits++;
-      return found === null ? undefined : { tenant: tenantFromJson(found[0]), remainingMs: Number(found[1]) };
+      const tenant = found === null ? undefined : await this.verified(kind, key, found[0]);
+      if (tenant) this.hits++;
+      else this.misses++;
+      return tenant && found ? { tenant, remainingMs: Number(found[1]) } : undefined;
     } catch (error) {
       this.monitor.failed(error);
       return undefined;
     }
+  }
+
+  /**
+   * The entry's tenant, only if it is the tenant its key names and the entry under its other key
+   * (by id / by identifier, always written together) holds the same JSON: one wrong entry never
+   * serves another tenant (issue 14). Anything else is dropped; the caller reloads from the store.
+   */
+  private async verified(kind: TenantCacheKind, key: string, json: string): Promise<Tenant | undefined> {
+    const tenant = tenantFromCacheJson(json);
+    const named = tenant !== null && (kind === 'id' ? tenant.id : tenant.identifier) === key;
+    if (named) {
+      const twin = await this.redis.get(
+        kind === 'id' ? this.key('identifier', tenant.identifier) : this.key('id', tenant.id),
+      );
+      if (twin !== null && twin.slice(twin.indexOf('|') + 1) === json) return tenant;
+    } else {
+      this.logger.warn(`Dropped an L2 cache entry that does not hold the tenant its key names (by ${kind})`);
+    }
+    // A half-expired pair is dropped quietly too; the store read writes both entries again.
+    await this.redis.del(this.key(kind, key));
+    return undefined;
   }
 
   /** Caches `tenant` for `ttlMs` (the rest of the TTL of the store read that produced it). */
