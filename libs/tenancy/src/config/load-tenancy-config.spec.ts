@@ -76,6 +76,7 @@ const SAMPLES: Record<EnvOption, { raw: string; parsed: unknown; with?: Env }> =
   rateLimitMaxRequests: { raw: '250', parsed: 250 },
   rateLimitWindowSeconds: { raw: '10', parsed: 10 },
   maxTenants: { raw: '0', parsed: 0 },
+  ddlLockTimeoutMs: { raw: '2000', parsed: 2000 },
   enableMetrics: { raw: '1', parsed: true },
   poolSize: { raw: '25', parsed: 25 },
   maxCachedDataSources: { raw: '007', parsed: 7 },

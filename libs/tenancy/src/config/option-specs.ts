@@ -42,6 +42,7 @@ export const ENV_OPTIONS = {
   rateLimitMaxRequests: 'int',
   rateLimitWindowSeconds: 'int',
   maxTenants: 'int',
+  ddlLockTimeoutMs: 'int',
   enableMetrics: 'boolean',
   poolSize: 'int',
   maxCachedDataSources: 'int',

@@ -99,6 +99,8 @@ const FIELD_CASES: Array<[string, unknown, string]> = [
   ['rateLimitWindowSeconds', 86401, 'must be at most 86400'],
   ['rateLimitWindowSeconds', 2.5, 'must be a whole number'],
   ['maxTenants', -1, 'must be at least 0'],
+  ['ddlLockTimeoutMs', -5, 'must be at least 0'],
+  ['ddlLockTimeoutMs', 1.5, 'must be a whole number'],
   ['maxTenants', 1_000_000_001, 'must be at most 1000000000'],
   ['maxTenants', Number.POSITIVE_INFINITY, 'must be a whole number'],
   ['poolSize', 0, 'must be at least 1'],

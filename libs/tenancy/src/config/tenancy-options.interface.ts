@@ -100,6 +100,13 @@ export interface TenancyModuleOptions {
   rateLimitMaxRequests?: number;
   /** Window length. Default 60 s. */
   rateLimitWindowSeconds?: number;
+  /**
+   * `lock_timeout` of DDL on the shared RLS tables (their migrations, at start-up and in
+   * `migrate:run`/`migrate:revert`; PostgreSQL): an `ALTER TABLE` waiting behind a long
+   * transaction gives up after this long, with an error naming the tables and this option,
+   * instead of queueing every tenant's readers behind it. 0 = wait forever. Default 5000.
+   */
+  ddlLockTimeoutMs?: number;
   /** Maximum number of tenants `register` accepts (0 = unlimited). Default 0. */
   maxTenants?: number;
   /** Prometheus metrics through prom-client. Default `false`. */
@@ -147,6 +154,7 @@ export type DefaultedOption =
   | 'rateLimitMaxRequests'
   | 'rateLimitWindowSeconds'
   | 'maxTenants'
+  | 'ddlLockTimeoutMs'
   | 'enableMetrics'
   | 'poolSize'
   | 'maxCachedDataSources'

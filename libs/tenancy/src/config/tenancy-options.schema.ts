@@ -112,6 +112,7 @@ export class TenancyOptionsSchema {
   @apply(int('rateLimitMaxRequests', 1)) rateLimitMaxRequests!: number;
   @apply(int('rateLimitWindowSeconds', 1, 86400)) rateLimitWindowSeconds!: number;
   @apply(int('maxTenants', 0)) maxTenants!: number;
+  @apply(int('ddlLockTimeoutMs', 0, 3_600_000)) ddlLockTimeoutMs!: number;
   @IsBoolean(msg('enableMetrics', 'must be a boolean')) enableMetrics!: boolean;
   @apply(int('poolSize', 1, 1000)) poolSize!: number;
   @apply(int('maxCachedDataSources', 1, 100000)) maxCachedDataSources!: number;

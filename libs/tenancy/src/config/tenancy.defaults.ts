@@ -29,6 +29,7 @@ export const TENANCY_DEFAULTS: Required<Pick<TenancyModuleOptions, DefaultedOpti
   rateLimitMaxRequests: 100,
   rateLimitWindowSeconds: 60,
   maxTenants: 0,
+  ddlLockTimeoutMs: 5000,
   enableMetrics: false,
   poolSize: 10,
   maxCachedDataSources: 100,

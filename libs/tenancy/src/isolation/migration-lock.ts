@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MigrationExecutor, type DataSource, type Migration, type QueryRunner } from 'typeorm';
+import { withDdlLockTimeout } from './ddl-lock-timeout';
 
 /** How long a MySQL/MariaDB runner waits for another instance's migration of the same tenant. */
 const MYSQL_LOCK_WAIT_SECONDS = 3600;
@@ -15,6 +16,7 @@ export async function withMigrationLock<T>(
   dataSource: DataSource,
   name: string,
   fn: (executor: MigrationExecutor) => Promise<T>,
+  { lockTimeoutMs = 0 }: { lockTimeoutMs?: number } = {},
 ): Promise<T> {
   const key = `tenancy:migrate:${name}`;
   if (dataSource.options.type === 'better-sqlite3') return withSqliteMigrationLock(dataSource, key, fn);
@@ -24,7 +26,8 @@ export async function withMigrationLock<T>(
     try {
       const executor = new MigrationExecutor(dataSource, runner);
       executor.transaction = 'each';
-      return await fn(executor);
+      if (dataSource.options.type !== 'postgres') return await fn(executor);
+      return await withDdlLockTimeout(runner, lockTimeoutMs, () => fn(executor));
     } finally {
       await unlock(runner, dataSource.options.type, key);
     }
@@ -33,10 +36,13 @@ export async function withMigrationLock<T>(
   }
 }
 
-/** Pending migrations applied under the lock; their names. */
-export function runLocked(dataSource: DataSource, name: string): Promise<string[]> {
-  return withMigrationLock(dataSource, name, async (executor) =>
-    (await executor.executePendingMigrations()).map((m: Migration) => m.name),
+/** Pending migrations applied under the lock; their names. `lockTimeoutMs`: PostgreSQL's `lock_timeout` for them. */
+export function runLocked(dataSource: DataSource, name: string, lockTimeoutMs = 0): Promise<string[]> {
+  return withMigrationLock(
+    dataSource,
+    name,
+    async (executor) => (await executor.executePendingMigrations()).map((m: Migration) => m.name),
+    { lockTimeoutMs },
   );
 }
 

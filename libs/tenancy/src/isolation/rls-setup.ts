@@ -68,7 +68,7 @@ export async function setUpRls(
   if (options.migrations.length > 0) {
     const view = sharedMigrationView(ddl.shared);
     if (deferPending && (await view.showMigrations())) return { ready: false, applied };
-    applied = await runLocked(view, RLS_SHARED_MIGRATIONS);
+    applied = await runLocked(view, RLS_SHARED_MIGRATIONS, options.ddlLockTimeoutMs);
   } else {
     await synchronizeHardened(ddl, layout);
   }

@@ -58,7 +58,9 @@ export class RlsSharedMigrations {
     return this.sources.withRlsDdl(async (owner) => {
       const view = this.view(owner);
       const before = await migrationState(view);
-      await withMigrationLock(view, RLS_SHARED_MIGRATIONS, (executor) => executor.undoLastMigration());
+      await withMigrationLock(view, RLS_SHARED_MIGRATIONS, (executor) => executor.undoLastMigration(), {
+        lockTimeoutMs: this.options.ddlLockTimeoutMs,
+      });
       const after = await migrationState(view);
       return before.applied.filter((name) => !after.applied.includes(name));
     });
