@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import type { TenancyModuleOptions, Tenant } from 'nestjs-tenancy';
+import request from 'supertest';
+import { TenantAdminService, type TenancyModuleOptions, type Tenant } from 'nestjs-tenancy';
 import { bootAdmin, type AdminApp } from '../admin/support/admin-app';
-import { Customer, Order } from '../fixtures/orders.fixture';
+import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
 import { describeWith, usePostgresDatabase, useRedisNamespace } from '../support';
+import { bootApp } from '../support/tenancy-app';
 import { TcpRelay } from '../support/tcp-relay';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -113,5 +115,30 @@ describeWith('postgres', 'a suspension sticks when its instance dies during a Re
     relay.restore();
 
     expect(await until(async () => (await two.store.getByIdentifier('resub-co')).status === 'suspended')).toBe(true);
+  });
+
+  it('over HTTP: after the outage the other app answers the uniform 404, its suspender dead', async () => {
+    const relay = await TcpRelay.to(ns.url, 6379).start();
+    closers.push(() => relay.close());
+    const boot = async () => {
+      const app = await bootApp(ordersAppModule(options(relay.url(ns.url), 60)));
+      closers.push(() => app.close());
+      return app;
+    };
+    const one = await boot();
+    const two = await boot();
+    const tenant = await one.get(TenantAdminService).register({ identifier: 'http-co', name: 'Http' });
+    const get = () => request(two.getHttpServer()).get('/orders').set('X-Tenant-ID', 'http-co');
+    expect((await get()).status).toBe(200); // two: cached in L1 (and L2)
+    expect(await inL2('http-co')).toBe(true);
+
+    relay.cut();
+    expect(await until(async () => (await one.get(TenantAdminService).getMetrics()).l2Cache.errors > 0)).toBe(true);
+    await one.get(TenantAdminService).suspend(tenant.id);
+    await one.close();
+    relay.restore();
+
+    expect(await until(async () => (await get()).status === 404)).toBe(true);
+    expect((await get()).body).toEqual({ statusCode: 404, message: 'Tenant not found' });
   });
 });
