@@ -6,6 +6,7 @@ const root = path.join(__dirname, '..');
 const out = path.join(root, 'dist', 'libs', 'tenancy');
 fs.mkdirSync(out, { recursive: true });
 fs.copyFileSync(path.join(root, 'libs', 'tenancy', 'package.json'), path.join(out, 'package.json'));
-for (const file of ['README.md', 'CHANGELOG.md']) {
-  if (fs.existsSync(path.join(root, file))) fs.copyFileSync(path.join(root, file), path.join(out, file));
-}
+const { packageReadme } = require('./package-readme');
+// The package's own README (install, quick start, options), not the monorepo's.
+fs.writeFileSync(path.join(out, 'README.md'), packageReadme(fs.readFileSync(path.join(root, 'README.md'), 'utf8')));
+fs.copyFileSync(path.join(root, 'CHANGELOG.md'), path.join(out, 'CHANGELOG.md'));
