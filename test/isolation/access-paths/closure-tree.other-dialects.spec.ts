@@ -63,8 +63,7 @@ const names = (nodes: Array<{ name: string }>) => nodes.map((n) => n.name).sort(
  * database strategies and SQLite prefix and file modes. TypeORM's tree SQL joins the closure table,
  * which is rewritten like any tenant table: every read returns the acting tenant's nodes only, and
  * every write (a new child, a moved node, a removal) changes the acting tenant's node and closure
- * rows only. (PostgreSQL targets: the access-path matrix's own; under RLS a closure table, which
- * has no tenant_id, stops start-up.)
+ * rows only. (PostgreSQL targets are not covered here.)
  */
 function closureTreeChecks(options: () => TenancyModuleOptions, admin: () => AdminRead): () => void {
   return () => {
