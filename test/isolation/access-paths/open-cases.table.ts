@@ -19,4 +19,11 @@ export const OPEN_CASES: readonly OpenCase[] = [
     awaits:
       'not in issue 11: raw set_config(app.current_tenant) (RLS) or USE (MariaDB database) switches the tenant of the connection',
   },
+  {
+    target:
+      /^(postgres schema|postgres schema \(transaction scope\)|postgres schema via PgBouncer \(transaction scope\)|postgres hybrid \(rls \+ schema \+ database\))$/,
+    path: "raw SQL aimed at another tenant: beside the tenant's own table: comma join, subquery, EXISTS, CTE",
+    awaits:
+      "PostgreSQL schema mode (PostgreSQL targets are isopg's): the raw-SQL check misses another tenant's schema in a comma-joined FROM list, a scalar subquery, EXISTS or a CTE, and reads its rows",
+  },
 ];

@@ -53,6 +53,24 @@ export const ATTACK_PATHS: AccessPath[] = [
   },
   {
     group: ATTACK,
+    name: "beside the tenant's own table: comma join, subquery, EXISTS, CTE",
+    run: (e) =>
+      foreignLabelsSeen(
+        e,
+        e.others.flatMap((t) => {
+          const [own, foreign] = [e.table('mx_items'), foreignItems(e.locate(t))];
+          return [
+            `SELECT x.label FROM ${own} o, ${foreign} x`,
+            `SELECT (SELECT x.label FROM ${foreign} x ORDER BY x.label LIMIT 1) AS label FROM ${own}`,
+            `SELECT x.label FROM ${foreign} x WHERE EXISTS (SELECT 1 FROM ${own} o)`,
+            `WITH x AS (SELECT label FROM ${foreign}) SELECT x.label FROM x, ${own} o`,
+          ].flatMap((sql) => [() => e.ds.query(sql), () => e.em.query(sql)]);
+        }),
+      ),
+    check: (_e, observed) => expect({ foreignLabelsSeen: observed }).toEqual({ foreignLabelsSeen: [] }),
+  },
+  {
+    group: ATTACK,
     name: 'switching the connection to another tenant, then reading',
     run: (e) =>
       foreignLabelsSeen(
