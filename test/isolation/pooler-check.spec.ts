@@ -66,6 +66,22 @@ describeWithPgBouncer('pooler self-test at boot (PgBouncer transaction pooling)'
     );
   });
 
+  it('refuses a statementTimeoutMs the connections do not run with (PgBouncer drops the startup option)', async () => {
+    const booting = bootApp(
+      ordersAppModule({
+        databaseUrl: bouncer().through(role.url),
+        isolationStrategy: 'rls',
+        scopeMode: 'transaction',
+        statementTimeoutMs: 30_000,
+        entities: [Order, Customer],
+        poolSize: 2,
+      }),
+    );
+    await expect(booting).rejects.toThrow(
+      /statement_timeout = 0 ms, not TENANCY_STATEMENT_TIMEOUT_MS \(option statementTimeoutMs\) = 30000.*SET statement_timeout = 30000/s,
+    );
+  });
+
   it.each(['schema', 'rls'] as const)('boots in transaction scope behind it (%s) and serves', async (strategy) => {
     app = await boot(strategy, 'transaction', bouncer().through(role.url));
     await provisionTenant(app, `pc-${strategy}`, strategy);

@@ -81,6 +81,12 @@ const SAMPLES: Record<EnvOption, { raw: string; parsed: unknown; with?: Env }> =
   poolSize: { raw: '25', parsed: 25 },
   maxCachedDataSources: { raw: '007', parsed: 7 },
   scopeMode: { raw: 'transaction', parsed: 'transaction' },
+  connectTimeoutMs: { raw: '2500', parsed: 2500 },
+  statementTimeoutMs: {
+    raw: '30000',
+    parsed: 30000,
+    with: { TENANCY_DATABASE_URL: 'postgresql://app:pw@127.0.0.1:5432/app' },
+  },
   mountGuard: { raw: 'off', parsed: false },
 };
 

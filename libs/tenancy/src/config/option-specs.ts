@@ -47,6 +47,8 @@ export const ENV_OPTIONS = {
   poolSize: 'int',
   maxCachedDataSources: 'int',
   scopeMode: 'string',
+  connectTimeoutMs: 'int',
+  statementTimeoutMs: 'int',
   mountGuard: 'boolean',
 } as const satisfies Partial<Record<keyof TenancyModuleOptions, OptionKind>>;
 

@@ -92,5 +92,11 @@ function crossFieldProblems(o: ResolvedTenancyOptions): string[] {
     'migrationDatabaseUrl',
     'needs a PostgreSQL TENANCY_DATABASE_URL',
   );
+  const urls = [o.databaseUrl, o.databaseUrlTemplate].filter((u) => typeof u === 'string') as string[];
+  need(
+    !o.statementTimeoutMs || urls.some((u) => u.startsWith('postgres')),
+    'statementTimeoutMs',
+    'applies to PostgreSQL only: unset it, or set the timeout on the server',
+  );
   return problems;
 }

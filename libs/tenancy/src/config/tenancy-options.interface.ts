@@ -117,6 +117,16 @@ export interface TenancyModuleOptions {
   maxCachedDataSources?: number;
   /** How connection state is scoped. Default `session`. */
   scopeMode?: ScopeMode;
+  /**
+   * Longest wait for a new database connection (shared pool and every tenant database), in ms.
+   * A tenant whose database does not answer gets a 503 after it. Default 10000.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * PostgreSQL: `statement_timeout` of every connection the library opens for requests (shared
+   * pool, tenant databases; not the pool of `migrate()`), in ms; 0 = none. Default 0.
+   */
+  statementTimeoutMs?: number;
   /** Mount the global TenancyGuard. Default `true`. */
   mountGuard?: boolean;
   /** Register the module globally. Default `true`. */
@@ -159,5 +169,7 @@ export type DefaultedOption =
   | 'poolSize'
   | 'maxCachedDataSources'
   | 'scopeMode'
+  | 'connectTimeoutMs'
+  | 'statementTimeoutMs'
   | 'mountGuard'
   | 'resolvers';

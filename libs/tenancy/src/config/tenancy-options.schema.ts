@@ -117,6 +117,8 @@ export class TenancyOptionsSchema {
   @apply(int('poolSize', 1, 1000)) poolSize!: number;
   @apply(int('maxCachedDataSources', 1, 100000)) maxCachedDataSources!: number;
   @IsIn(['session', 'transaction'], oneOf('scopeMode', ['session', 'transaction'])) scopeMode!: string;
+  @apply(int('connectTimeoutMs', 1, 600_000)) connectTimeoutMs!: number;
+  @apply(int('statementTimeoutMs', 0, 86_400_000)) statementTimeoutMs!: number;
   @IsBoolean(msg('mountGuard', 'must be a boolean')) mountGuard!: boolean;
   @IsArray(msg('resolvers', 'must be a list')) resolvers!: unknown[];
 }

@@ -34,6 +34,8 @@ export const TENANCY_DEFAULTS: Required<Pick<TenancyModuleOptions, DefaultedOpti
   poolSize: 10,
   maxCachedDataSources: 100,
   scopeMode: 'session',
+  connectTimeoutMs: 10_000,
+  statementTimeoutMs: 0,
   mountGuard: true,
   resolvers: [],
 };

@@ -60,18 +60,18 @@ async function pid(client: ProbeClient, sql: string, params: unknown[]): Promise
 }
 
 /**
- * Start-up check of the connection route (PostgreSQL, shared pool strategies): `scopeMode:
- * 'session'` keeps tenant state on server sessions, which a transaction pooler hands to other
- * clients, so it is refused there; schema mode's pool must start with an empty `search_path`
- * (PgBouncer drops the startup option that sets it).
+ * Start-up check of the connection route (PostgreSQL): `scopeMode: 'session'` keeps tenant state
+ * on server sessions, which a transaction pooler hands to other clients, so it is refused there
+ * (shared-pool strategies); the settings the library sends as startup options (schema mode's empty
+ * `search_path`, `statementTimeoutMs`) must be in effect, which they are not when a proxy drops
+ * them (PgBouncer `ignore_startup_parameters = options`).
  */
 export async function checkConnectionRoute(
   root: DataSource,
   options: ResolvedTenancyOptions,
   sharedPool: { schema: boolean; rls: boolean },
 ): Promise<void> {
-  if (!sharedPool.schema && !sharedPool.rls) return;
-  if (options.scopeMode === 'session') {
+  if (options.scopeMode === 'session' && (sharedPool.schema || sharedPool.rls)) {
     const evidence = await detectTransactionPooler(root);
     if (evidence) {
       throw new TenancyConfigError(
@@ -82,14 +82,26 @@ export async function checkConnectionRoute(
       );
     }
   }
-  if (!sharedPool.schema) return;
-  const [row] = (await root.query("SELECT current_setting('search_path') AS path")) as Array<{ path: string }>;
-  if (row.path !== '' && row.path !== '""') {
-    throw new TenancyConfigError(
-      `${optionLabel('databaseUrl')} connections start with search_path = ${row.path}, not the empty ` +
-        'search_path schema mode gives its pool (unqualified SQL would reach those schemas). A proxy dropped ' +
-        'the startup option (PgBouncer: ignore_startup_parameters = options): set it on the role, ' +
-        "ALTER ROLE <role> IN DATABASE <database> SET search_path = ''.",
+  const [row] = (await root.query(
+    "SELECT current_setting('search_path') AS path, (SELECT setting FROM pg_settings WHERE name = 'statement_timeout') AS timeout",
+  )) as Array<{ path: string; timeout: string }>;
+  if (sharedPool.schema && row.path !== '' && row.path !== '""') {
+    throw droppedStartupOption(
+      `start with search_path = ${row.path}, not the empty search_path schema mode gives its pool (unqualified SQL would reach those schemas)`,
+      "search_path = ''",
     );
   }
+  if (options.statementTimeoutMs > 0 && row.timeout !== String(options.statementTimeoutMs)) {
+    throw droppedStartupOption(
+      `run with statement_timeout = ${row.timeout} ms, not ${optionLabel('statementTimeoutMs')} = ${options.statementTimeoutMs}`,
+      `statement_timeout = ${options.statementTimeoutMs}`,
+    );
+  }
+}
+
+function droppedStartupOption(what: string, setting: string): TenancyConfigError {
+  return new TenancyConfigError(
+    `${optionLabel('databaseUrl')} connections ${what}. A proxy dropped the startup option that sets it ` +
+      `(PgBouncer: ignore_startup_parameters = options): set it on the role, ALTER ROLE <role> IN DATABASE <database> SET ${setting}.`,
+  );
 }

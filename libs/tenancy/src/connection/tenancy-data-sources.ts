@@ -9,6 +9,7 @@ import { TenancyError } from '../errors/tenancy.error';
 import { refuseUnsafeRuntimeRole } from '../isolation/rls-preflight';
 import { ownerCreatesRegistry, secureRegistryCreatedLater, setUpRls, type RlsOwner } from '../isolation/rls-setup';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
+import { withTimeouts } from './driver-timeouts.util';
 import { checkConnectionRoute } from './pooler-check';
 import { guardSharedPool } from './shared-pool-session';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
@@ -71,7 +72,12 @@ export class TenancyDataSources {
     let owner: DataSource | undefined;
     try {
       if (options.migrationDatabaseUrl) {
-        const ownerOptions = { ...options, databaseUrl: options.migrationDatabaseUrl, poolSize: 2 };
+        const ownerOptions = {
+          ...options,
+          databaseUrl: options.migrationDatabaseUrl,
+          poolSize: 2,
+          statementTimeoutMs: 0, // DDL at start-up
+        };
         owner = await new DataSource(rootOptions(ownerOptions, dialect, storeEntities as Entities)).initialize();
       }
       // Every refusal before anything is created (issue 12); then the owner, not the runtime
@@ -175,7 +181,9 @@ export class TenancyDataSources {
     // Opened on first use: a run over RLS or database tenants only never opens it.
     let pool: Promise<DataSource> | undefined;
     const open = () =>
-      (pool ??= new DataSource(rootOptions({ ...this.options, poolSize: size }, this.dialect, [])).initialize());
+      (pool ??= new DataSource(
+        rootOptions({ ...this.options, poolSize: size, statementTimeoutMs: 0 }, this.dialect, []),
+      ).initialize());
     try {
       return await this.migrationPool.run(open, fn);
     } finally {
@@ -221,6 +229,28 @@ export class TenancyDataSources {
     };
   }
 
+  /**
+   * Runs storage DDL (CREATE/DROP SCHEMA or DATABASE) on the root pool. PostgreSQL with a
+   * `statementTimeoutMs`: on one connection with the timeout lifted, reset afterwards (a CREATE
+   * DATABASE easily outlasts a request timeout). Not in transaction scope: behind a transaction
+   * pooler the SET and the RESET could reach different server sessions, so the DDL runs under the
+   * server's own timeout there.
+   */
+  async ddl(statements: readonly string[]): Promise<void> {
+    if (this.dialect !== 'postgres' || !this.options.statementTimeoutMs || this.options.scopeMode === 'transaction') {
+      for (const sql of statements) await this.root.query(sql);
+      return;
+    }
+    const runner = this.root.createQueryRunner();
+    try {
+      await runner.query('SET statement_timeout = 0');
+      for (const sql of statements) await runner.query(sql);
+    } finally {
+      await runner.query('RESET statement_timeout').catch(() => undefined);
+      await runner.release();
+    }
+  }
+
   /** The root database's name (MySQL `USE` target after tenant raw SQL). */
   get rootDatabase(): string {
     return String(this.root.driver.database ?? '');
@@ -238,17 +268,22 @@ export class TenancyDataSources {
 
 function rootOptions(options: ResolvedTenancyOptions, dialect: Dialect, entities: Entities): DataSourceOptions {
   const base = dataSourceOptionsFromUrl(options.databaseUrl) as unknown as Record<string, unknown>;
-  if (dialect !== 'postgres') return { ...base, entities, poolSize: options.poolSize } as DataSourceOptions;
-  return {
-    ...base,
-    entities,
-    schema: 'public',
-    poolSize: options.poolSize,
-    // Empty search_path: unqualified SQL errors instead of silently reaching `public`.
-    extra: { ...((base.extra as object) ?? {}), max: options.poolSize, options: '-c search_path=' },
-    uuidExtension: 'pgcrypto',
-    installExtensions: false,
-  } as DataSourceOptions;
+  if (dialect !== 'postgres') {
+    return withTimeouts({ ...base, entities, poolSize: options.poolSize } as DataSourceOptions, options);
+  }
+  return withTimeouts(
+    {
+      ...base,
+      entities,
+      schema: 'public',
+      poolSize: options.poolSize,
+      // Empty search_path: unqualified SQL errors instead of silently reaching `public`.
+      extra: { ...((base.extra as object) ?? {}), max: options.poolSize, options: '-c search_path=' },
+      uuidExtension: 'pgcrypto',
+      installExtensions: false,
+    } as DataSourceOptions,
+    options,
+  );
 }
 
 /**

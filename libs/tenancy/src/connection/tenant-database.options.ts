@@ -10,6 +10,7 @@ import { databaseNameFor } from '../isolation/dialects/tenant-physical-names.uti
 import type { Tenant } from '../models/tenant.model';
 import { dataSourceOptionsFromUrl } from '../store/data-source-options.util';
 import { TENANCY_OPTIONS } from '../tenancy.constants';
+import { withTimeouts } from './driver-timeouts.util';
 
 /** Where a database-per-tenant tenant lives, and the DataSource options to reach it. */
 @Injectable()
@@ -29,14 +30,21 @@ export class TenantDatabaseOptions {
     return databaseNameFor(this.options.databasePrefix, tenant.identifier, dialectFromUrl(this.template));
   }
 
-  forTenant(tenant: Tenant, entities: EntityTarget[], extra: Record<string, unknown> = {}): DataSourceOptions {
-    return dataSourceOptionsFromUrl(this.urlFor(tenant), {
+  /** DataSource options of the tenant's database; `forMigrations`: without the statement timeout. */
+  forTenant(
+    tenant: Tenant,
+    entities: EntityTarget[],
+    extra: Record<string, unknown> = {},
+    forMigrations = false,
+  ): DataSourceOptions {
+    const options = dataSourceOptionsFromUrl(this.urlFor(tenant), {
       entities,
       subscribers: [TenantIdSubscriber],
       poolSize: this.options.poolSize,
       synchronize: false,
       ...extra,
     } as Partial<DataSourceOptions>);
+    return withTimeouts(options, forMigrations ? { ...this.options, statementTimeoutMs: 0 } : this.options);
   }
 
   /** Deletes a SQLite tenant file made from the template (never a URL the tenant brought). */

@@ -37,8 +37,7 @@ export class TenantProvisioner {
   /** Creates the tenant's schema or database (RLS tenants share the tables: nothing to do). */
   async createStorage(tenant: Tenant): Promise<void> {
     if (tenant.isolationStrategy === 'schema') {
-      for (const sql of ddlFor(this.sources.dialect).createNamespace(this.schemaName(tenant)))
-        await this.sources.root.query(sql);
+      await this.sources.ddl(ddlFor(this.sources.dialect).createNamespace(this.schemaName(tenant)));
     } else if (tenant.isolationStrategy === 'database') {
       await this.createDatabase(tenant);
     }
@@ -51,8 +50,7 @@ export class TenantProvisioner {
       const prefix = tablePrefixFor(this.options.schemaPrefix, tenant.identifier);
       await this.withTenantDataSource(tenant, (ds) => dropSqliteTenantTables(ds, prefix));
     } else if (tenant.isolationStrategy === 'schema') {
-      for (const sql of ddlFor(this.sources.dialect).dropNamespace(this.schemaName(tenant)))
-        await this.sources.root.query(sql);
+      await this.sources.ddl(ddlFor(this.sources.dialect).dropNamespace(this.schemaName(tenant)));
     } else if (tenant.isolationStrategy === 'database') {
       await this.dropDatabase(tenant);
     } else {
@@ -159,11 +157,16 @@ export class TenantProvisioner {
         if (owned) await dataSource.destroy();
       }
     }
-    const options = this.databases.forTenant(tenant, entities, {
-      migrations: this.options.migrations as DataSourceOptions['migrations'],
-      migrationsTableName: 'tenancy_migrations',
-      poolSize: 1,
-    });
+    const options = this.databases.forTenant(
+      tenant,
+      entities,
+      {
+        migrations: this.options.migrations as DataSourceOptions['migrations'],
+        migrationsTableName: 'tenancy_migrations',
+        poolSize: 1,
+      },
+      true,
+    );
     const ds = await withMigrationLogger(this.sources.prepare(new DataSource(options))).initialize();
     try {
       return await fn(ds);
@@ -179,7 +182,7 @@ export class TenantProvisioner {
     const exists = ddl.databaseExistsQuery(name);
     if (!exists) return; // SQLite: the file is created on first connection
     const found = (await this.sources.root.query(exists.sql, [...exists.params])) as unknown[];
-    if (found.length === 0) for (const sql of ddl.createDatabase(name)) await this.sources.root.query(sql);
+    if (found.length === 0) await this.sources.ddl(ddl.createDatabase(name));
   }
 
   private async dropDatabase(tenant: Tenant): Promise<void> {
@@ -187,7 +190,7 @@ export class TenantProvisioner {
     const ddl = ddlFor(this.templateDialect);
     const name = this.databases.databaseName(tenant);
     if (this.templateDialect === 'sqlite') return this.databases.removeSqliteFile(tenant);
-    for (const sql of ddl.dropDatabase(name)) await this.sources.root.query(sql);
+    await this.sources.ddl(ddl.dropDatabase(name));
   }
 
   private get templateDialect() {
