@@ -43,6 +43,7 @@ const SAMPLES: Record<EnvOption, { raw: string; parsed: unknown; with?: Env }> =
   tenantHeaderName: { raw: 'X-Org-ID', parsed: 'X-Org-ID' },
   domainSuffix: { raw: 'example.com', parsed: 'example.com' },
   trustProxy: { raw: 'true', parsed: true },
+  trustedProxies: { raw: '10.0.0.0/8, 192.168.1.7,,loopback ,', parsed: ['10.0.0.0/8', '192.168.1.7', 'loopback'] },
   pathPrefix: { raw: '/tenants/', parsed: '/tenants/' },
   jwtSecret: { raw: KEY_A, parsed: KEY_A },
   jwtTenantClaim: { raw: 'org', parsed: 'org' },

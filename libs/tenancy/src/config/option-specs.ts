@@ -12,6 +12,7 @@ export const ENV_OPTIONS = {
   tenantHeaderName: 'string',
   domainSuffix: 'string',
   trustProxy: 'boolean',
+  trustedProxies: 'list',
   pathPrefix: 'string',
   jwtSecret: 'secret',
   jwtTenantClaim: 'string',

@@ -117,6 +117,9 @@ const FIELD_CASES: Array<[string, unknown, string]> = [
   ['enableMetrics', 0, 'must be a boolean'],
   ['mountGuard', null, 'must be a boolean'],
   ['jwtRequireExp', 'no', 'must be a boolean'],
+  ['trustedProxies', '127.0.0.1', 'must be a list'],
+  ['trustedProxies', ['10.0.0.0/33'], 'must list IP addresses, CIDR ranges, loopback, linklocal or uniquelocal'],
+  ['trustedProxies', ['proxy.internal'], 'must list IP addresses, CIDR ranges, loopback, linklocal or uniquelocal'],
   // strings and non-empty strings
   ['jwtSecret', 12345, 'must be a string'],
   ['jwtAudience', ['a'], 'must be a string'],

@@ -4,6 +4,7 @@ import { optionProblem } from './option-specs';
 import { TENANCY_DEFAULTS } from './tenancy.defaults';
 import type { ResolvedTenancyOptions, TenancyModuleOptions } from './tenancy-options.interface';
 import { TenancyOptionsSchema } from './tenancy-options.schema';
+import { compileTrustedProxies, TRUSTED_PROXIES_PROBLEM } from './trusted-proxies.util';
 
 /**
  * Applies defaults and validates; throws one `TenancyConfigError` listing every problem.
@@ -42,6 +43,7 @@ function crossFieldProblems(o: ResolvedTenancyOptions): string[] {
       'must not mix HMAC (HS*) and public-key algorithms',
     );
   }
+  need(!Array.isArray(o.trustedProxies) || compiles(o.trustedProxies), 'trustedProxies', TRUSTED_PROXIES_PROBLEM);
   need(
     o.resolutionStrategy !== 'subdomain' || !!o.domainSuffix,
     'domainSuffix',
@@ -99,4 +101,13 @@ function crossFieldProblems(o: ResolvedTenancyOptions): string[] {
     'applies to PostgreSQL only: unset it, or set the timeout on the server',
   );
   return problems;
+}
+
+function compiles(list: string[]): boolean {
+  try {
+    compileTrustedProxies(list);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -34,8 +34,13 @@ export interface TenancyModuleOptions {
   tenantHeaderName?: string;
   /** Domain the subdomain resolver strips, e.g. `example.com`. Required for `subdomain`. */
   domainSuffix?: string;
-  /** Read `X-Forwarded-Host` (only behind a proxy you trust). Default `false`. */
+  /** Read `X-Forwarded-Host`, and only from `trustedProxies`. Default `false`. */
   trustProxy?: boolean;
+  /**
+   * Peers whose `X-Forwarded-Host` is read with `trustProxy`: IP addresses, CIDR ranges, or
+   * `loopback` / `linklocal` / `uniquelocal` (as Express's `trust proxy`). Default `loopback`.
+   */
+  trustedProxies?: string[];
   /** Path prefix of the path resolver. Default `/t/`. */
   pathPrefix?: string;
   /** HMAC secret (≥ 32 chars) or public key for the JWT resolver. Required for `jwt`. */
@@ -141,6 +146,7 @@ export type DefaultedOption =
   | 'resolutionStrategy'
   | 'tenantHeaderName'
   | 'trustProxy'
+  | 'trustedProxies'
   | 'pathPrefix'
   | 'jwtTenantClaim'
   | 'jwtAlgorithms'

@@ -68,6 +68,7 @@ export class TenancyOptionsSchema {
   @Matches(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/, msg('domainSuffix', 'must be a lower-case domain such as example.com'))
   domainSuffix?: string;
   @IsBoolean(msg('trustProxy', 'must be a boolean')) trustProxy!: boolean;
+  @IsArray(msg('trustedProxies', 'must be a list')) trustedProxies!: string[];
   @Matches(/^\/([A-Za-z0-9_-]+\/)*$/, msg('pathPrefix', 'must start and end with "/", e.g. /t/')) pathPrefix!: string;
   @IsOptional() @IsString(msg('jwtSecret', 'must be a string')) jwtSecret?: string;
   @MinLength(1, msg('jwtTenantClaim', 'must not be empty')) jwtTenantClaim!: string;

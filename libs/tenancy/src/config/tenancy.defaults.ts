@@ -6,6 +6,7 @@ export const TENANCY_DEFAULTS: Required<Pick<TenancyModuleOptions, DefaultedOpti
   resolutionStrategy: 'header',
   tenantHeaderName: 'X-Tenant-ID',
   trustProxy: false,
+  trustedProxies: ['loopback'],
   pathPrefix: '/t/',
   jwtTenantClaim: 'tenant_id',
   jwtAlgorithms: ['HS256'],

@@ -3,6 +3,10 @@ export interface TenancyRequest {
   readonly headers: Record<string, string | string[] | undefined>;
   readonly url?: string;
   readonly originalUrl?: string;
+  /** The connection (Express, Node): its `remoteAddress` is the peer `trustedProxies` is checked against. */
+  readonly socket?: { readonly remoteAddress?: string };
+  /** Fastify's Node request, for its socket. */
+  readonly raw?: { readonly socket?: { readonly remoteAddress?: string } };
 }
 
 /**

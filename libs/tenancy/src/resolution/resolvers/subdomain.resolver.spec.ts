@@ -7,6 +7,10 @@ const request = (headers: TenancyRequest['headers']): TenancyRequest => ({ heade
 describe('SubdomainResolver', () => {
   const direct = new SubdomainResolver({ domainSuffix: 'example.com', trustProxy: false });
   const proxied = new SubdomainResolver({ domainSuffix: 'example.com', trustProxy: true });
+  const fromProxy = (headers: TenancyRequest['headers'], remoteAddress = '127.0.0.1'): TenancyRequest => ({
+    headers,
+    socket: { remoteAddress },
+  });
 
   it.each<[string, TenancyRequest['headers'], string | null]>([
     ['one label', { host: 'acme.example.com' }, 'acme'],
@@ -40,19 +44,56 @@ describe('SubdomainResolver', () => {
   it.each<[string, TenancyRequest['headers'], string | null]>([
     ['X-Forwarded-Host wins', { host: 'internal.example.com', 'x-forwarded-host': 'acme.example.com' }, 'acme'],
     ['X-Forwarded-Host with port and case', { host: 'lb', 'x-forwarded-host': 'ACME.example.com:443' }, 'acme'],
-    ['first of a forwarded list', { host: 'lb', 'x-forwarded-host': 'acme.example.com, proxy.example.com' }, 'acme'],
     ['falls back to Host', { host: 'acme.example.com' }, 'acme'],
-  ])('trustProxy: %s', (_name, headers, expected) => {
-    expect(proxied.resolve(request(headers))).toBe(expected);
+  ])('trustProxy, from a trusted proxy: %s', (_name, headers, expected) => {
+    expect(proxied.resolve(fromProxy(headers))).toBe(expected);
+  });
+
+  describe('trustedProxies', () => {
+    const forwarded = { host: 'beta.example.com', 'x-forwarded-host': 'acme.example.com' };
+    const listed = new SubdomainResolver({
+      domainSuffix: 'example.com',
+      trustProxy: true,
+      trustedProxies: ['10.0.0.0/8', '192.168.1.7'],
+    });
+
+    it.each<[string, SubdomainResolver, string | undefined, string]>([
+      ['loopback by default', proxied, '127.0.0.1', 'acme'],
+      ['loopback by default (IPv6)', proxied, '::1', 'acme'],
+      ['loopback by default (IPv4-mapped)', proxied, '::ffff:127.0.0.1', 'acme'],
+      ['a direct client by default', proxied, '203.0.113.9', 'beta'],
+      ['an unknown sender', proxied, undefined, 'beta'],
+      ['inside a listed CIDR', listed, '10.1.2.3', 'acme'],
+      ['a listed address', listed, '192.168.1.7', 'acme'],
+      ['a neighbour of a listed address', listed, '192.168.1.8', 'beta'],
+      ['loopback when not listed', listed, '127.0.0.1', 'beta'],
+    ])('%s', (_name, resolver, remoteAddress, expected) => {
+      expect(resolver.resolve({ headers: forwarded, socket: { remoteAddress } })).toBe(expected);
+    });
+
+    it("reads Fastify's raw socket too", () => {
+      expect(listed.resolve({ headers: forwarded, raw: { socket: { remoteAddress: '10.0.0.1' } } })).toBe('acme');
+    });
+
+    it('never reads X-Forwarded-Host without trustProxy, whoever sends it', () => {
+      expect(direct.resolve(fromProxy(forwarded))).toBe('beta');
+    });
+
+    it('refuses addresses proxy-addr cannot read, naming the option', () => {
+      expect(
+        () => new SubdomainResolver({ domainSuffix: 'example.com', trustProxy: true, trustedProxies: ['not-an-ip'] }),
+      ).toThrow(/TENANCY_TRUSTED_PROXIES must list .* \(option trustedProxies\)/);
+    });
   });
 
   it.each<[string, SubdomainResolver, TenancyRequest['headers']]>([
     ['two labels', direct, { host: 'a.acme.example.com' }],
     ['two labels with port', direct, { host: 'www.acme.example.com:8080' }],
     ['two labels forwarded', proxied, { host: 'lb', 'x-forwarded-host': 'a.b.example.com' }],
+    ['a forwarded list', proxied, { host: 'lb', 'x-forwarded-host': 'acme.example.com, proxy.example.com' }],
     ['a repeated Host', direct, { host: ['acme.example.com', 'evil.example.com'] }],
   ])('refuses %s as malformed', (_name, resolver, headers) => {
-    expect(() => resolver.resolve(request(headers))).toThrow(expect.objectContaining({ reason: 'malformed' }));
+    expect(() => resolver.resolve(fromProxy(headers))).toThrow(expect.objectContaining({ reason: 'malformed' }));
   });
 
   it('accepts a suffix written with a leading dot and needs one', () => {
