@@ -36,7 +36,11 @@ export interface LoadResult {
   tolerated: number;
   samples: string[];
   durationMs: number;
-  /** Completion times (epoch ms, comparable across threads) of successes and tolerated errors. */
+  /**
+   * Send times (epoch ms, comparable across threads) of requests that succeeded and of those that
+   * ended in a tolerated error. A failure of a request sent after a fault says the service had not
+   * recovered yet; one sent before it only says how long the loaded app took to answer.
+   */
   okTimes: number[];
   errorTimes: number[];
 }
@@ -75,6 +79,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         continue;
       }
       const request = requestFor(kind, t, route);
+      const sentAt = Date.now();
       const res = await send(o.port, agent, t.identifier, request).catch((e: Error) => e);
       if (res instanceof Error) {
         transportErrors++;
@@ -83,7 +88,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           result.samples.push(`${t.identifier} ${request.path}: transport error ${res.message}`);
         continue;
       }
-      record(result, judge(kind, t, route, res, tolerate), `${t.identifier} ${request.method} ${request.path}`, o);
+      const what = `${t.identifier} ${request.method} ${request.path}`;
+      record(result, judge(kind, t, route, res, tolerate), what, o, sentAt);
     }
   };
   try {
@@ -95,9 +101,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   return result;
 }
 
-function record(result: LoadResult, { verdict, why }: ReturnType<typeof judge>, what: string, o: LoadOptions): void {
+function record(
+  result: LoadResult,
+  { verdict, why }: ReturnType<typeof judge>,
+  what: string,
+  o: LoadOptions,
+  at: number,
+): void {
   const first = result.ok + result.tolerated + result.wrong + result.crossed + result.failedAsAsked === 0;
-  const at = Date.now();
   if (verdict === 'ok') result.okTimes.push(at);
   if (verdict === 'tolerated') result.errorTimes.push(at);
   const counter = (
