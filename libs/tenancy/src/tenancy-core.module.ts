@@ -1,4 +1,12 @@
-import { Module, type MiddlewareConsumer, type NestModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  type MiddlewareConsumer,
+  type NestModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { TenancyModuleOptions, ResolvedTenancyOptions } from './config/tenancy-options.interface';
 import { resolveTenancyOptions } from './config/resolve-tenancy-options';
 import { ADMIN_PROVIDERS } from './admin/admin.providers';
@@ -95,9 +103,21 @@ import { TenancyConfigurableModule, TENANCY_MODULE_OPTIONS } from './tenancy.mod
     TenancyContextInterceptor,
   ],
 })
-export class TenancyCoreModule extends TenancyConfigurableModule implements NestModule, OnApplicationShutdown {
-  constructor(@Inject(TenantStore) private readonly store: TenantStore) {
+export class TenancyCoreModule
+  extends TenancyConfigurableModule
+  implements NestModule, OnApplicationBootstrap, OnApplicationShutdown
+{
+  constructor(
+    @Inject(TenantStore) private readonly store: TenantStore,
+    @Inject(TENANCY_OPTIONS) private readonly options: ResolvedTenancyOptions,
+  ) {
     super();
+  }
+
+  /** Once per app: the guard is fail-closed on every route, say how to open the ones that need no tenant. */
+  onApplicationBootstrap(): void {
+    if (!this.options.mountGuard) return;
+    new Logger('TenancyModule').log(guardNotice(this.options));
   }
 
   configure(consumer: MiddlewareConsumer): void {
@@ -107,4 +127,16 @@ export class TenancyCoreModule extends TenancyConfigurableModule implements Nest
   async onApplicationShutdown(): Promise<void> {
     await this.store.close?.();
   }
+}
+
+/** @internal The one start-up line about the global guard. */
+export function guardNotice(options: ResolvedTenancyOptions): string {
+  const source =
+    options.resolutionStrategy === 'header'
+      ? `the ${options.tenantHeaderName} header`
+      : `the ${options.resolutionStrategy} resolver`;
+  return (
+    `TenancyGuard is global: every route without a tenant (from ${source}) answers 404, GET / and health included. ` +
+    'Mark routes that need no tenant with @SkipTenancy() (or @TenantOptional()); mountGuard: false unmounts the guard.'
+  );
 }
