@@ -66,7 +66,7 @@ describeWith('postgres', 'the tenancy CLI, run as a user runs it (npm run cli)',
       name: 'TenantProvisioningError',
       error: expect.stringMatching(/step "validate"/),
     });
-  }, 60_000);
+  }, 180_000); // five CLI processes, each booting Nest: a loaded 2-core machine needs over 60 s
 
   it('tenants:list prints a table, or JSON lines without secrets', async () => {
     const table = await cli(env([FIRST]), 'tenants:list');
