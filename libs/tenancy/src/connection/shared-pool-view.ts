@@ -155,7 +155,8 @@ type Query = (sql: string, params?: unknown[], structured?: boolean) => Promise<
 type Stream = (sql: string, params?: unknown[], onEnd?: unknown, onError?: unknown) => Promise<unknown>;
 
 function patchRunner(runner: QueryRunner, binding: ViewBinding): QueryRunner {
-  const { rewrite, check, checkOrm, wrapQuery, afterTransactionStart, beforeStream, sessionReset } = binding;
+  const { rewrite, check, checkOrm, wrapQuery, afterTransactionStart, beforeStream, sessionReset, afterStatement } =
+    binding;
   if (!rewrite && !check && !checkOrm && !wrapQuery && !afterTransactionStart && !sessionReset) return runner;
   const query = runner.query.bind(runner) as Query;
   const send = (sql: string, kind: StatementKind, p?: unknown[], s?: boolean) => {
@@ -170,7 +171,11 @@ function patchRunner(runner: QueryRunner, binding: ViewBinding): QueryRunner {
       check?.(out, kind, client);
       const checkout = kind === 'raw' ? checkouts.get(client) : undefined;
       if (checkout) checkout.rawSql = true;
-      return query(out, p, s);
+      if (!afterStatement || kind === 'orm') return query(out, p, s);
+      return query(out, p, s).then((result) => {
+        const after = afterStatement(client, kind, out);
+        return after ? after.then(() => result) : result;
+      });
     };
     // Already connected (a transaction, a manual runner's later statements): no extra await.
     const connected = (runner as { databaseConnection?: PgClient }).databaseConnection;

@@ -64,7 +64,11 @@ export class TenantViews {
     if (tenant.isolationStrategy === 'rls') {
       // Without verified policies an RLS tenant would see every row: refuse (fail closed).
       if (!sharedRls || !this.sources.rlsReady) throw this.unsupported(tenant);
-      return createTenantView(sharedRls, pgRlsBinding(tenant.id, this.options.scopeMode), this.countViolation);
+      return createTenantView(
+        sharedRls,
+        pgRlsBinding(tenant.id, this.options.scopeMode, this.options.schemaPrefix),
+        this.countViolation,
+      );
     }
     throw this.unsupported(tenant);
   }

@@ -32,6 +32,12 @@ export interface ViewBinding {
    * no placeholder left): run at once instead of `check`, so the ORM path waits for nothing.
    */
   checkOrm?: (sql: string) => void;
+  /**
+   * After a raw or control statement succeeded (never after TypeORM's own SQL): a promise the
+   * result waits for (RLS: the tenant set again, as raw SQL may have changed it in ways no text
+   * check sees), or nothing.
+   */
+  afterStatement?: (client: PgClient, kind: StatementKind, sql: string) => Promise<void> | undefined;
   /** Called once per connection checkout, before the runner's first query. */
   onCheckout?: (client: PgClient) => Promise<void>;
   /**

@@ -12,7 +12,7 @@ import {
   SESSION_RESET,
   SET_SEARCH_PATH,
   SET_SEARCH_PATH_LOCAL,
-  assertNoScopeChange,
+  rawScopeCheck,
   clientOf,
 } from './pg-session-scope';
 
@@ -132,25 +132,20 @@ class LocalScope extends RawScope {
 
 /**
  * The schema half of the scoping check: after rewriting, no placeholder is left (TypeORM's SQL
- * names no other schema: its tables carry the placeholder). Raw SQL may not name another tenant's
- * schema as a relation qualifier (`FROM t_beta.orders`, `JOIN "t_beta".x`, ...) nor change the
- * connection's scope. Column qualifiers (`"mx_tags"."id"`) are not schemas and pass.
+ * names no other schema: its tables carry the placeholder). Raw SQL names no schema but the
+ * tenant's (and the system catalogs) where a relation or a function is: not another tenant's, not
+ * `public` (the tenants registry), not any other (`FROM t_beta.orders`, `FROM orders o,
+ * public.tenants t`, `JOIN "t_beta".x`, ...), nor changes the connection's scope. Column
+ * qualifiers (`"mx_tags"."id"`, `o.label`) are not schemas and pass.
  */
 function schemaCheck(quoted: string, prefix: string): (sql: string, kind: StatementKind) => void {
-  const relation = new RegExp(
-    `\\b(?:FROM|JOIN|INTO|UPDATE|TABLE|ONLY|USING)\\s+("?)(${prefix}[a-z0-9_]*)\\1\\s*\\.`,
-    'gi',
-  );
   const own = quoted.slice(1, -1);
+  const raw = rawScopeCheck([own, SCHEMA_PLACEHOLDER], prefix, true, (schema) =>
+    violation(`names the schema ${schema}, not this tenant's ${quoted}`),
+  );
   return (sql, kind) => {
     noPlaceholderLeft(sql);
-    if (kind !== 'raw') return;
-    assertNoScopeChange(sql);
-    for (const match of sql.matchAll(relation)) {
-      const name = match[1] ? match[2] : match[2].toLowerCase();
-      if (name !== own)
-        throw violation(`names the schema ${match[1]}${match[2]}${match[1]}, not this tenant's ${quoted}`);
-    }
+    if (kind === 'raw') raw(sql);
   };
 }
 

@@ -1,6 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import type { PgClient, StatementKind } from '../connection/shared-pool-view';
 import { TenantScopeViolationError } from '../errors/tenant-scope-violation.error';
+import { readPgSql, type PgSqlNames } from './pg-sql-reader';
 
 /**
  * Scoping statements sent as plain driver calls, never through TypeORM (each TypeORM statement
@@ -63,14 +64,45 @@ const SCOPE_CHANGE =
   /(?:^|[;'$]|\b(?:BEGIN|THEN|ELSE|LOOP))\s*(?:SET|RESET)\s+(?:SESSION\s+|LOCAL\s+)?(?:"?search_path\b|"?app\.current_tenant\b|ROLE\b|SESSION\s+AUTHORIZATION\b|SCHEMA\b|ALL\b)|\bset_config\s*\(\s*'(?:search_path|app\.current_tenant|role|session_authorization)'|\bDISCARD\s+ALL\b/i;
 
 /** Refuses raw SQL that would change the connection's tenant scope (search_path, app.current_tenant, role). */
-export function assertNoScopeChange(sql: string): void {
-  if (SCOPE_CHANGE.test(sql)) {
+export function assertNoScopeChange(sql: string, read: PgSqlNames = readPgSql(sql)): void {
+  if (SCOPE_CHANGE.test(sql) || read.scopeChange !== undefined) {
     throw new TenantScopeViolationError(
       'Raw SQL through a tenant DataSource may not change search_path, app.current_tenant, the role or ' +
         'session authorization (nor RESET/DISCARD ALL): the library sets them per tenant. ' +
         'Qualify tables instead, or run such SQL on your own connection outside tenancy.',
     );
   }
+}
+
+/** Schemas raw SQL may always name: the catalogs and the session's own temporary schema. */
+const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_temp'];
+
+/**
+ * The raw-SQL part of both checks: no scope change, and no schema named where a relation (or a
+ * function) is other than `own` ones and the system catalogs. Also in literals (SQL run by
+ * functions such as `query_to_xml`), no tenant schema (`prefix…`, `public` with `publicToo`) after
+ * FROM/JOIN/INTO/...; `refuse` words the error.
+ */
+export function rawScopeCheck(
+  own: readonly string[],
+  prefix: string,
+  publicToo: boolean,
+  refuse: (schema: string) => Error,
+): (sql: string) => void {
+  const allowed = new Set([...own, ...SYSTEM_SCHEMAS]);
+  const inText = new RegExp(
+    `\\b(?:FROM|JOIN|INTO|UPDATE|TABLE|ONLY|USING)\\s+("?)(${prefix}[a-z0-9_]*${publicToo ? '|public' : ''})\\1\\s*\\.`,
+    'gi',
+  );
+  return (sql) => {
+    const read = readPgSql(sql);
+    assertNoScopeChange(sql, read);
+    for (const name of read.schemas) if (!allowed.has(name)) throw refuse(name);
+    for (const match of sql.matchAll(inText)) {
+      const name = match[1] ? match[2] : match[2].toLowerCase();
+      if (!allowed.has(name)) throw refuse(name);
+    }
+  };
 }
 
 /** The tenant the library last set as `app.current_tenant` on each connection (RLS scoping check). */
@@ -93,7 +125,22 @@ export function forgetTenant(client: PgClient): void {
  * connection whose `app.current_tenant`, as last set by the library, is the view's tenant; raw
  * SQL may not change the scope.
  */
-export function rlsCheck(tenantId: string): (sql: string, kind: StatementKind, client: PgClient) => void {
+export function rlsCheck(
+  tenantId: string,
+  sharedSchema: string,
+  schemaPrefix: string,
+): (sql: string, kind: StatementKind, client: PgClient) => void {
+  // Hybrid: schema tenants' schemas share the database and the role; an RLS tenant names none.
+  const raw = rawScopeCheck(
+    [sharedSchema],
+    schemaPrefix,
+    false,
+    (schema) =>
+      new TenantScopeViolationError(
+        `Refused a statement through an RLS tenant DataSource: it names the schema ${schema}. ` +
+          `RLS tenants reach the shared tables (schema ${sharedSchema}) only: leave them unqualified.`,
+      ),
+  );
   return (sql, kind, client) => {
     if (kind === 'control') return;
     const carried = tenantSetOn.get(client);
@@ -104,6 +151,6 @@ export function rlsCheck(tenantId: string): (sql: string, kind: StatementKind, c
           'Run queries through the tenant DataSource, its managers and its own query runners only.',
       );
     }
-    if (kind === 'raw') assertNoScopeChange(sql);
+    if (kind === 'raw') raw(sql);
   };
 }

@@ -108,7 +108,9 @@ export async function ownerCreatesRegistry(owner: DataSource, runtime: DataSourc
 async function synchronizeHardened(ddl: RlsOwner, layout: RlsLayout): Promise<void> {
   // TypeORM would build junctions without tenant_id and drop a column it does not know on the
   // next synchronize: the library owns their DDL.
-  const junctions = ddl.shared.entityMetadatas.filter((m) => m.tableType === 'junction');
+  const junctions = ddl.shared.entityMetadatas.filter(
+    (m) => m.tableType === 'junction' || m.tableType === 'closure-junction',
+  );
   junctions.forEach((m) => Object.assign(m, { synchronize: false }));
   await ddl.shared.synchronize();
   for (const j of layout.junctions) {

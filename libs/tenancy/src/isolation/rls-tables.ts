@@ -26,7 +26,7 @@ export function rlsLayout(shared: DataSource): RlsLayout {
         `Entity ${m.name} lives in schema "${m.schema}": under RLS tenant tables live in "public". Remove its schema option.`,
       );
     }
-    if (m.tableType === 'junction') {
+    if (m.tableType === 'junction' || m.tableType === 'closure-junction') {
       junctions.push({ table: m.tableName, typeFrom: m.foreignKeys[0].referencedEntityMetadata.tableName });
       continue;
     }

@@ -75,26 +75,41 @@ export const ATTACK_PATHS: AccessPath[] = [
     run: (e) =>
       foreignLabelsSeen(
         e,
-        e.others.map((t) => () => {
-          const where = e.locate(t);
-          const switchSql =
-            where.kind === 'pg-rls'
-              ? `SELECT set_config('app.current_tenant', '${t.id}', false)`
-              : where.kind === 'pg-schema'
-                ? `SET search_path TO "${where.schema}"`
-                : where.kind === 'mysql'
-                  ? `USE \`${where.database}\``
-                  : 'SELECT 1';
-          // One connection throughout: a transaction of the tenant.
-          return e.connections.transaction(async (em) => {
-            await attempt(() => em.query(switchSql));
-            return [
-              await attempt(() => em.query(`SELECT label FROM ${e.table('mx_items')}`)),
-              await attempt(() => em.getRepository('Item').find()),
-            ].filter(Array.isArray);
-          });
-        }),
+        e.others.flatMap((t) =>
+          switchesTo(t, e.locate(t)).map(
+            (switchSql) => () =>
+              // One connection throughout: a transaction of the tenant.
+              e.connections.transaction(async (em) => {
+                await attempt(() => em.query(switchSql));
+                return [
+                  await attempt(() => em.query(`SELECT label FROM ${e.table('mx_items')}`)),
+                  await attempt(() => em.getRepository('Item').find()),
+                ].filter(Array.isArray);
+              }),
+          ),
+        ),
       ),
     check: (_e, observed) => expect({ foreignLabelsSeen: observed }).toEqual({ foreignLabelsSeen: [] }),
   },
 ];
+
+/** SQL that would put the connection in the other tenant's scope (RLS: direct, hidden and dynamic forms). */
+function switchesTo(t: { id: string }, where: Location): string[] {
+  switch (where.kind) {
+    case 'pg-rls':
+      return [
+        `SELECT set_config('app.current_tenant', '${t.id}', false)`,
+        `SET/**/app.current_tenant = '${t.id}'`,
+        `SELECT "set_config"('app.current_tenant', '${t.id}', false)`,
+        `DO $$ BEGIN EXECUTE 'SELECT set_' || 'config(''app.current_tenant'', ''${t.id}'', false)'; END $$`,
+        'RESET ALL',
+        'DISCARD ALL',
+      ];
+    case 'pg-schema':
+      return [`SET search_path TO "${where.schema}"`, `SELECT set_config('search_path', '${where.schema}', false)`];
+    case 'mysql':
+      return [`USE \`${where.database}\``];
+    default:
+      return ['SELECT 1'];
+  }
+}
