@@ -79,6 +79,7 @@ const EXTRAS = [
   'TenancyHealthIndicator', // issue 6: the @nestjs/terminus indicator, for the app's /health
   'TenantLogger', // issue 6: log lines carrying the tenant identifier (NestFactory.create(..., { logger }))
   'TenantWriteRefusedError', // issue 19: a custom TenantStore refuses a guarded write (maxTenants, status) with it
+  'createTenantMigrationDataSource', // issue 12: the DataSource for TypeORM's migration:generate (tenant-neutral SQL)
 ];
 
 describe('the public surface (index.ts)', () => {

@@ -16,6 +16,8 @@ export type {
 export { TenantContext } from './context/tenant-context';
 export { TenantConnectionManager } from './connection/tenant-connection.manager';
 export { TenantAdminService } from './admin/tenant-admin.service';
+export { createTenantMigrationDataSource } from './admin/tenant-migration.data-source';
+export type { TenantMigrationDataSourceOptions } from './admin/tenant-migration.data-source';
 export type {
   RegisterTenantInput,
   DeleteTenantOptions,
