@@ -86,6 +86,7 @@ const REGISTRY_READS: Array<[string, RegExp]> = [
 describe.each<ScopeMode>(['session', 'transaction'])('scoping check (scopeMode %s)', (scopeMode) => {
   describeWith('postgres', 'schema', () => {
     const db = usePostgresDatabase();
+    const acme = testTenant('acme');
     let manager: TenantConnectionManager;
     let ds: DataSource;
 
@@ -105,7 +106,7 @@ describe.each<ScopeMode>(['session', 'transaction'])('scoping check (scopeMode %
         "INSERT INTO public.tenants VALUES ('beta', 'postgresql://secret@db/beta')",
       );
       manager = await boot(db.url, 'schema', scopeMode);
-      ds = await manager.getDataSource(testTenant('acme'));
+      ds = await manager.getDataSource(acme);
     });
     afterAll(() => manager?.onApplicationShutdown());
 
@@ -152,6 +153,15 @@ describe.each<ScopeMode>(['session', 'transaction'])('scoping check (scopeMode %
             'WHERE o.id IS DISTINCT FROM NULL AND extract(year FROM now()) > 2000',
         ),
       ).toEqual([{ label: 't_acme', n: 6, s: 'a, public.tenants' }]);
+    });
+
+    it('scopes the next raw statement again after raw SQL that switched search_path in a way the text check cannot see', async () => {
+      const dynamic = "DO $$ BEGIN EXECUTE 'SET search_' || 'path TO t_beta'; END $$";
+      const seen = await manager.transaction(async (em) => {
+        await em.query(dynamic);
+        return em.query('SELECT label FROM orders');
+      }, acme);
+      expect(seen).toEqual([{ label: 't_acme' }]);
     });
 
     it("allows the tenant's own schema, named or not", async () => {

@@ -54,7 +54,13 @@ abstract class RawScope {
   async run<T>(runner: QueryRunner, sql: string, kind: StatementKind, work: () => Promise<T>): Promise<T> {
     const client = await clientOf(runner);
     if (kind === 'control' || sql.includes(QUOTED_PLACEHOLDER)) return this.after(client, sql, work);
-    return this.scoped(client, () => this.after(client, sql, work));
+    try {
+      return await this.scoped(client, () => this.after(client, sql, work));
+    } finally {
+      // Raw SQL may have changed search_path in a way no text check sees (a string run by EXECUTE
+      // in a DO block): the next raw statement sets it again. TypeORM's qualified SQL never needs it.
+      this.believed.delete(client);
+    }
   }
 
   abstract release(client: PgClient, cleaned: boolean): Promise<void> | void;

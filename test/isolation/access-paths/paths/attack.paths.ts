@@ -106,7 +106,11 @@ function switchesTo(t: { id: string }, where: Location): string[] {
         'DISCARD ALL',
       ];
     case 'pg-schema':
-      return [`SET search_path TO "${where.schema}"`, `SELECT set_config('search_path', '${where.schema}', false)`];
+      return [
+        `SET search_path TO "${where.schema}"`,
+        `SELECT set_config('search_path', '${where.schema}', false)`,
+        `DO $$ BEGIN EXECUTE 'SET search_' || 'path TO ${where.schema}'; END $$`,
+      ];
     case 'mysql':
       return [`USE \`${where.database}\``];
     default:
