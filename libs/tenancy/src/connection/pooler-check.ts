@@ -7,6 +7,7 @@ interface ProbeClient {
   connect(): Promise<unknown>;
   query(sql: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
   end(): Promise<void>;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
 }
 interface PgPoolInternals {
   Client: new (options: unknown) => ProbeClient;
@@ -29,6 +30,9 @@ export async function detectTransactionPooler(root: DataSource): Promise<string 
   const pool = (root.driver as unknown as { master?: PgPoolInternals }).master;
   if (!pool?.Client) return undefined;
   const [a, b] = [new pool.Client(pool.options), new pool.Client(pool.options)];
+  // A backend that dies mid-probe (failover, pg_terminate_backend) makes its client emit 'error':
+  // with no listener that ends the process (57P01); the probe's own query fails instead.
+  for (const client of [a, b]) client.on('error', () => undefined);
   try {
     await Promise.all([a.connect(), b.connect()]);
     for (let round = 0; round < ROUNDS; round++) {
