@@ -83,6 +83,10 @@ const SAMPLES: Record<EnvOption, { raw: string; parsed: unknown; with?: Env }> =
   maxCachedDataSources: { raw: '007', parsed: 7 },
   scopeMode: { raw: 'transaction', parsed: 'transaction' },
   connectTimeoutMs: { raw: '2500', parsed: 2500 },
+  typeorm: {
+    raw: '{"applicationName":"orders-api","ssl":{"rejectUnauthorized":false},"retryAttempts":1}',
+    parsed: { applicationName: 'orders-api', ssl: { rejectUnauthorized: false }, retryAttempts: 1 },
+  },
   statementTimeoutMs: {
     raw: '30000',
     parsed: 30000,
@@ -97,13 +101,14 @@ const BOOLEANS = byKind(['boolean']);
 const INTS = byKind(['int']);
 const LISTS = byKind(['list', 'secretList']);
 const STRINGS = byKind(['string', 'secret']);
+const JSONS = byKind(['secretJson']);
 /** Extra variables a boolean needs when it is on. */
 const WHEN_ON: Partial<Record<EnvOption, Env>> = { enableEncryption: { TENANCY_ENCRYPTION_KEY: KEY_A } };
 
 describe('loadTenancyConfig', () => {
   it('has a sample row for every option read from the environment', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual(Object.keys(ENV_OPTIONS).sort());
-    expect([...BOOLEANS, ...INTS, ...LISTS, ...STRINGS].sort()).toEqual(Object.keys(ENV_OPTIONS).sort());
+    expect([...BOOLEANS, ...INTS, ...LISTS, ...STRINGS, ...JSONS].sort()).toEqual(Object.keys(ENV_OPTIONS).sort());
   });
 
   it('returns every default when only TENANCY_DATABASE_URL is set', () => {
@@ -193,6 +198,25 @@ describe('loadTenancyConfig', () => {
     expect(loadError({ TENANCY_JWT_ALGORITHMS: ' , ,, ' }).problems).toEqual([
       'TENANCY_JWT_ALGORITHMS must list at least one algorithm (option jwtAlgorithms)',
     ]);
+  });
+
+  describe.each(JSONS)('JSON %s', (option) => {
+    it('is parsed as JSON', () => {
+      const { raw, parsed } = SAMPLES[option];
+      expect(load({ [envName(option)]: raw })[option]).toEqual(parsed);
+    });
+    it('refuses what is not JSON without echoing it (it may hold certificates)', () => {
+      const error = loadError({ [envName(option)]: '{ssl: secret-pem' });
+      expect(error.problems).toEqual([`${envName(option)} must be a JSON object (option ${option})`]);
+      expect(error.message).not.toContain('secret-pem');
+    });
+    it('refuses keys the library owns, naming the key', () => {
+      const error = loadError({ [envName(option)]: '{"synchronize":true,"retryAttempts":-1}' });
+      expect(error.problems).toEqual([
+        `${envName(option)} may not set "synchronize" (the library owns it); it passes logging, logger, maxQueryExecutionTime, ssl, extra, applicationName, retryAttempts, retryDelay (option ${option})`,
+        `${envName(option)} retryAttempts must be a whole number from 0 to 600000 (option ${option})`,
+      ]);
+    });
   });
 
   describe.each(STRINGS)('string %s', (option) => {

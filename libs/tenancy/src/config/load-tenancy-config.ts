@@ -64,6 +64,12 @@ function parseValue(kind: string, value: string): unknown {
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+    case 'secretJson':
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return new Error('must be a JSON object'); // never the value: it may hold certificates or passwords
+      }
     default:
       return value;
   }

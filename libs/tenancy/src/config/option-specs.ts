@@ -1,7 +1,7 @@
 import type { TenancyModuleOptions } from './tenancy-options.interface';
 
 /** How one option is read from its `TENANCY_*` variable. */
-export type OptionKind = 'string' | 'secret' | 'boolean' | 'int' | 'list' | 'secretList';
+export type OptionKind = 'string' | 'secret' | 'boolean' | 'int' | 'list' | 'secretList' | 'secretJson';
 
 /** Options that can come from the environment, and how each is parsed. */
 export const ENV_OPTIONS = {
@@ -50,6 +50,7 @@ export const ENV_OPTIONS = {
   scopeMode: 'string',
   connectTimeoutMs: 'int',
   statementTimeoutMs: 'int',
+  typeorm: 'secretJson',
   mountGuard: 'boolean',
 } as const satisfies Partial<Record<keyof TenancyModuleOptions, OptionKind>>;
 

@@ -2,7 +2,11 @@ import { validateSync } from 'class-validator';
 import { TenancyConfigError } from '../errors/tenancy-config.error';
 import { optionProblem } from './option-specs';
 import { TENANCY_DEFAULTS } from './tenancy.defaults';
-import type { ResolvedTenancyOptions, TenancyModuleOptions } from './tenancy-options.interface';
+import {
+  TYPEORM_PASSTHROUGH_KEYS,
+  type ResolvedTenancyOptions,
+  type TenancyModuleOptions,
+} from './tenancy-options.interface';
 import { TenancyOptionsSchema } from './tenancy-options.schema';
 import { compileTrustedProxies, TRUSTED_PROXIES_PROBLEM } from './trusted-proxies.util';
 
@@ -94,6 +98,7 @@ function crossFieldProblems(o: ResolvedTenancyOptions): string[] {
     'migrationDatabaseUrl',
     'needs a PostgreSQL TENANCY_DATABASE_URL',
   );
+  problems.push(...typeormProblems(o.typeorm));
   const urls = [o.databaseUrl, o.databaseUrlTemplate].filter((u) => typeof u === 'string') as string[];
   need(
     !o.statementTimeoutMs || urls.some((u) => u.startsWith('postgres')),
@@ -110,4 +115,29 @@ function compiles(list: string[]): boolean {
   } catch {
     return false;
   }
+}
+
+function typeormProblems(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [optionProblem('typeorm', 'must be an object (JSON in the variable)')];
+  const problems: string[] = [];
+  for (const key of Object.keys(value)) {
+    if (!(TYPEORM_PASSTHROUGH_KEYS as readonly string[]).includes(key))
+      problems.push(
+        optionProblem(
+          'typeorm',
+          `may not set "${key}" (the library owns it); it passes ${TYPEORM_PASSTHROUGH_KEYS.join(', ')}`,
+        ),
+      );
+  }
+  const v = value as Record<string, unknown>;
+  for (const key of ['retryAttempts', 'retryDelay', 'maxQueryExecutionTime']) {
+    const n = v[key];
+    if (n !== undefined && (!Number.isInteger(n) || (n as number) < 0 || (n as number) > 600_000))
+      problems.push(optionProblem('typeorm', `${key} must be a whole number from 0 to 600000`));
+  }
+  if (v.extra !== undefined && (typeof v.extra !== 'object' || v.extra === null))
+    problems.push(optionProblem('typeorm', 'extra must be an object'));
+  return problems;
 }

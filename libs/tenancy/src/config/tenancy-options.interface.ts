@@ -8,6 +8,28 @@ export type ResolutionStrategy = 'header' | 'subdomain' | 'path' | 'jwt' | 'cust
 export type StoreOption = 'database' | 'redis' | 'memory' | TenantStore;
 /** `session`: scope once per connection checkout; `transaction`: SET LOCAL per unit of work (PgBouncer). */
 export type ScopeMode = 'session' | 'transaction';
+/** Options of `typeorm` (see `TenancyModuleOptions.typeorm`). */
+export interface TypeOrmPassthrough {
+  logging?: boolean | 'all' | Array<'query' | 'schema' | 'error' | 'warn' | 'info' | 'log' | 'migration'>;
+  logger?: unknown;
+  maxQueryExecutionTime?: number;
+  ssl?: boolean | Record<string, unknown>;
+  extra?: Record<string, unknown>;
+  applicationName?: string;
+  retryAttempts?: number;
+  retryDelay?: number;
+}
+/** The keys `typeorm` accepts. */
+export const TYPEORM_PASSTHROUGH_KEYS: ReadonlyArray<keyof TypeOrmPassthrough> = [
+  'logging',
+  'logger',
+  'maxQueryExecutionTime',
+  'ssl',
+  'extra',
+  'applicationName',
+  'retryAttempts',
+  'retryDelay',
+];
 /** A TypeORM entity class or schema (kept loose so any TypeORM entity target fits). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export type EntityTarget = Function | string | object;
@@ -132,6 +154,15 @@ export interface TenancyModuleOptions {
    * pool, tenant databases; not the pool of `migrate()`), in ms; 0 = none. Default 0.
    */
   statementTimeoutMs?: number;
+  /**
+   * TypeORM / driver options passed through to every DataSource the library opens (shared pool and
+   * tenant databases): `logging`, `logger`, `maxQueryExecutionTime`, `ssl` (an object or `true`),
+   * `extra` (driver pool options; the library's own keys win, `extra.options` is appended to),
+   * `applicationName`; and start-up retries of the root connection, `retryAttempts` (default 2
+   * more tries) and `retryDelay` (ms between tries, default 1000). `TENANCY_TYPEORM` takes it as JSON.
+   * @example typeorm: { ssl: { ca: readFileSync('ca.pem', 'utf8') }, applicationName: 'orders-api' }
+   */
+  typeorm?: TypeOrmPassthrough;
   /** Mount the global TenancyGuard. Default `true`. */
   mountGuard?: boolean;
   /** Register the module globally. Default `true`. */

@@ -10,6 +10,8 @@ import { refuseUnsafeRuntimeRole } from '../isolation/rls-preflight';
 import { ownerCreatesRegistry, secureRegistryCreatedLater, setUpRls, type RlsOwner } from '../isolation/rls-setup';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
 import { withTimeouts } from './driver-timeouts.util';
+import { connectRoot } from './root-connect.util';
+import { withPassthrough } from './typeorm-passthrough.util';
 import { checkConnectionRoute } from './pooler-check';
 import { guardSharedPool } from './shared-pool-session';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
@@ -55,8 +57,10 @@ export class TenancyDataSources {
   static async connect(options: ResolvedTenancyOptions, storeEntities: Entities): Promise<TenancyDataSources> {
     assertMigrationGlobsMatch(options.migrations);
     const dialect = dialectFromUrl(options.databaseUrl);
-    const root = new DataSource(rootOptions(options, dialect, storeEntities as Entities));
-    await root.initialize();
+    const root = await connectRoot(
+      () => new DataSource(rootOptions(options, dialect, storeEntities as Entities)),
+      options,
+    );
     if (dialect === 'postgres') {
       const sharedPool = { schema: usesStrategy(options, 'schema'), rls: usesStrategy(options, 'rls') };
       await checkConnectionRoute(root, options, sharedPool).catch(async (error: unknown) => {
@@ -269,9 +273,12 @@ export class TenancyDataSources {
 function rootOptions(options: ResolvedTenancyOptions, dialect: Dialect, entities: Entities): DataSourceOptions {
   const base = dataSourceOptionsFromUrl(options.databaseUrl) as unknown as Record<string, unknown>;
   if (dialect !== 'postgres') {
-    return withTimeouts({ ...base, entities, poolSize: options.poolSize } as DataSourceOptions, options);
+    return withTimeouts(
+      withPassthrough({ ...base, entities, poolSize: options.poolSize } as DataSourceOptions, options.typeorm),
+      options,
+    );
   }
-  return withTimeouts(
+  const postgres = withPassthrough(
     {
       ...base,
       entities,
@@ -282,8 +289,9 @@ function rootOptions(options: ResolvedTenancyOptions, dialect: Dialect, entities
       uuidExtension: 'pgcrypto',
       installExtensions: false,
     } as DataSourceOptions,
-    options,
+    options.typeorm,
   );
+  return withTimeouts(postgres, options);
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Tenant } from '../models/tenant.model';
 import { dataSourceOptionsFromUrl } from '../store/data-source-options.util';
 import { TENANCY_OPTIONS } from '../tenancy.constants';
 import { withTimeouts } from './driver-timeouts.util';
+import { withPassthrough } from './typeorm-passthrough.util';
 
 /** Where a database-per-tenant tenant lives, and the DataSource options to reach it. */
 @Injectable()
@@ -44,7 +45,10 @@ export class TenantDatabaseOptions {
       synchronize: false,
       ...extra,
     } as Partial<DataSourceOptions>);
-    return withTimeouts(options, forMigrations ? { ...this.options, statementTimeoutMs: 0 } : this.options);
+    return withTimeouts(
+      withPassthrough(options, this.options.typeorm),
+      forMigrations ? { ...this.options, statementTimeoutMs: 0 } : this.options,
+    );
   }
 
   /** Deletes a SQLite tenant file made from the template (never a URL the tenant brought). */
