@@ -4,7 +4,15 @@ import { CliOutput, TenancyCliModule } from 'nestjs-tenancy/cli';
 import { MigrateRevertCommand } from '../../libs/tenancy/src/cli/migrate-revert.command';
 import { MigrateRunCommand } from '../../libs/tenancy/src/cli/migrate-run.command';
 import { MigrateStatusCommand } from '../../libs/tenancy/src/cli/migrate-status.command';
-import { describeWith, pgAdmin, useOrdinaryRole, usePostgresDatabase } from '../support';
+import {
+  describeWith,
+  pgAdmin,
+  serviceUrl,
+  uniqueToken,
+  useOrdinaryRole,
+  usePostgresDatabase,
+  withDatabase,
+} from '../support';
 import { bootAdmin } from './support/admin-app';
 import { AddMemoColor1700000000202, CreateMemos1700000000201, Memo } from './support/rls-migrations';
 
@@ -176,3 +184,75 @@ describeWith('postgres', 'migrations of the shared RLS tables (hybrid: RLS stand
     }
   }, 60_000);
 });
+
+describeWith(
+  'postgres',
+  'migrations of the shared RLS tables with a separate owner role (migrationDatabaseUrl)',
+  () => {
+    const token = uniqueToken();
+    const [name, owner, runtime] = [`tt_${token}`, `tt_own_${token}`, `tt_run_${token}`];
+    const as = (role: string) => {
+      const u = new URL(withDatabase(serviceUrl('postgres'), name));
+      u.username = role;
+      u.password = 'tenancy';
+      return u.toString();
+    };
+    beforeAll(async () => {
+      await pgAdmin(serviceUrl('postgres'), `CREATE DATABASE "${name}"`);
+      await pgAdmin(
+        withDatabase(serviceUrl('postgres'), name),
+        `CREATE ROLE "${owner}" LOGIN PASSWORD 'tenancy' NOSUPERUSER NOBYPASSRLS`,
+        `CREATE ROLE "${runtime}" LOGIN PASSWORD 'tenancy' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`,
+        `GRANT CONNECT ON DATABASE "${name}" TO "${owner}", "${runtime}"`,
+        `GRANT USAGE, CREATE ON SCHEMA public TO "${owner}"`,
+        `GRANT USAGE ON SCHEMA public TO "${runtime}"`,
+      );
+    });
+    afterAll(async () => {
+      await pgAdmin(serviceUrl('postgres'), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      for (const r of [owner, runtime]) await pgAdmin(serviceUrl('postgres'), `DROP ROLE IF EXISTS "${r}"`);
+    });
+    const options = (migrations: Function[]): TenancyModuleOptions => ({
+      databaseUrl: as(runtime),
+      migrationDatabaseUrl: as(owner),
+      isolationStrategy: 'rls',
+      entities: [Memo],
+      migrations,
+      poolSize: 3,
+      cacheEnabled: false,
+    });
+
+    it('CLI migrate:run applies them as the owner (a pool opened for the run), grants and verifies; the runtime role serves', async () => {
+      const app = await bootAdmin(options([CreateMemos1700000000201]));
+      try {
+        await app.admin.register({ identifier: 'own-a', name: 'A' });
+      } finally {
+        await app.close();
+      }
+      const cli = await bootCli(options([CreateMemos1700000000201, AddMemoColor1700000000202]));
+      try {
+        await cli.ref.get(MigrateRunCommand).run([], { json: true });
+        expect(cli.take()).toEqual([
+          expect.objectContaining({
+            tenant: 'shared RLS tables',
+            tenants: ['own-a'],
+            status: 'migrated',
+            applied: [COLOR],
+          }),
+          { summary: { migrated: 1, failed: 0, skipped: 0, total: 1, sharedRlsTenants: 1 } },
+        ]);
+        const [table] = await pgAdmin(
+          withDatabase(serviceUrl('postgres'), name),
+          "SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'memos'",
+        );
+        expect(table.tableowner).toBe(owner);
+        const tenant = await cli.ref.get(TenantAdminService).get('own-a');
+        const memos = (await cli.ref.get(TenantConnectionManager).getDataSource(tenant)).getRepository(Memo);
+        await memos.save(memos.create({ body: 'as the runtime role' }));
+        expect(await memos.count()).toBe(1);
+      } finally {
+        await cli.ref.close();
+      }
+    }, 90_000);
+  },
+);
