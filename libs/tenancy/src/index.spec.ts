@@ -45,6 +45,7 @@ const DESIGN_PUBLIC_API = [
   'RedisTenantStore',
   'InMemoryTenantStore',
   'TenantResolver',
+  'TenantMembership',
   'HeaderResolver',
   'SubdomainResolver',
   'PathResolver',
@@ -99,6 +100,7 @@ describe('the public surface (index.ts)', () => {
   it('gives every contract an injection token of the same name', () => {
     expect(typeof api.TenantStore).toBe('symbol');
     expect(typeof api.TenantResolver).toBe('symbol');
+    expect(typeof api.TenantMembership).toBe('symbol');
   });
 
   it('exports every error under TenancyError', () => {

@@ -51,6 +51,7 @@ export { RedisTenantStore } from './store/redis-tenant.store';
 export { InMemoryTenantStore } from './store/in-memory-tenant.store';
 
 export { TenantResolver } from './resolution/tenant-resolver.interface';
+export { TenantMembership } from './resolution/tenant-membership.interface';
 export type { TenancyRequest } from './resolution/tenant-resolver.interface';
 export { HeaderResolver } from './resolution/resolvers/header.resolver';
 export { SubdomainResolver } from './resolution/resolvers/subdomain.resolver';

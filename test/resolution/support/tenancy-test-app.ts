@@ -1,5 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Body, Controller, Get, INestApplication, MiddlewareConsumer, Module, NestModule, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  INestApplication,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  Post,
+  type Provider,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -85,7 +95,8 @@ export async function createTenancyTestApp(
     middleware = true,
     interceptor = true,
     maxParamLength,
-  }: { middleware?: boolean; interceptor?: boolean; maxParamLength?: number } = {},
+    providers = [],
+  }: { middleware?: boolean; interceptor?: boolean; maxParamLength?: number; providers?: Provider[] } = {},
 ): Promise<INestApplication> {
   @Module({
     controllers: [ProbeController],
@@ -95,6 +106,7 @@ export async function createTenancyTestApp(
       TenantContext,
       ...RESOLUTION_PROVIDERS,
       ...(interceptor ? [TENANCY_CONTEXT_INTERCEPTOR] : []),
+      ...providers,
     ],
   })
   class AppModule implements NestModule {

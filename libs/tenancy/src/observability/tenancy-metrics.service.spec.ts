@@ -49,6 +49,8 @@ describe('TenancyMetricsService', () => {
             deleted: 0,
             provisioning: 0,
             invalid_token: 0,
+            conflict: 0,
+            not_member: 0,
             lookup_error: 0,
             resolver_error: 0,
           },

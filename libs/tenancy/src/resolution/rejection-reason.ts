@@ -7,6 +7,8 @@
  * - `unknown`: no tenant has this identifier.
  * - `suspended` / `deleted` / `provisioning`: the tenant exists but is not active.
  * - `invalid_token`: the JWT failed verification (signature, algorithm, exp, nbf, aud, iss).
+ * - `conflict`: a verified token's tenant claim names another tenant than the source that answered.
+ * - `not_member`: the application's `TenantMembership` refused the caller (or failed).
  * - `lookup_error`: the tenant store failed.
  * - `resolver_error`: a custom resolver threw something other than a `TenantResolutionError`.
  */
@@ -18,6 +20,8 @@ export type RejectionReason =
   | 'deleted'
   | 'provisioning'
   | 'invalid_token'
+  | 'conflict'
+  | 'not_member'
   | 'lookup_error'
   | 'resolver_error';
 
@@ -30,6 +34,8 @@ export const REJECTION_REASONS: readonly RejectionReason[] = [
   'deleted',
   'provisioning',
   'invalid_token',
+  'conflict',
+  'not_member',
   'lookup_error',
   'resolver_error',
 ];

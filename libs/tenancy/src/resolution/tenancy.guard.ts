@@ -8,10 +8,11 @@ import {
   InternalServerErrorException,
   Logger,
   NotFoundException,
+  type OnModuleInit,
   Optional,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { scopeOfRequest } from '../context/request-scope.util';
 import type { TenancyScope } from '../context/tenancy-scope';
@@ -26,8 +27,10 @@ import { RateLimiter, type RateLimitResult } from './rate-limit/rate-limiter.int
 import type { RejectionReason } from './rejection-reason';
 import { ResolutionMetrics } from './resolution.metrics';
 import { HeaderResolver } from './resolvers/header.resolver';
+import { JwtClaimResolver } from './resolvers/jwt-claim.resolver';
 import { setResponseHeader } from './response-header.util';
 import { handOffTenant } from './tenant-handoff';
+import { TenantMembership } from './tenant-membership.interface';
 import { TenantResolutionError } from './tenant-resolution.error';
 import { type TenancyRequest, TenantResolver } from './tenant-resolver.interface';
 import { tenancyRequestOf } from './transport-request.util';
@@ -47,9 +50,13 @@ import { tenancyRequestOf } from './transport-request.util';
  * the handler in its scope.
  */
 @Injectable()
-export class TenancyGuard implements CanActivate {
+export class TenancyGuard implements CanActivate, OnModuleInit {
   protected readonly logger = new Logger(TenancyGuard.name);
   protected readonly rpcResolver: TenantResolver;
+  /** Reads a verified token's tenant claim to bind the other sources to it (`jwtSecret` set). */
+  protected readonly tokenBinding: JwtClaimResolver | null;
+  /** The application's `TenantMembership`, found at start-up (none: no check). */
+  protected membership: TenantMembership | null = null;
 
   constructor(
     protected readonly reflector: Reflector,
@@ -60,8 +67,21 @@ export class TenancyGuard implements CanActivate {
     protected readonly metrics: ResolutionMetrics,
     @Optional() @Inject(RateLimiter) protected readonly rateLimiter: RateLimiter | null = null,
     @Optional() @Inject(TenantActivation) protected readonly activation: TenantActivation | null = null,
+    @Optional() @Inject(ModuleRef) protected readonly moduleRef: ModuleRef | null = null,
   ) {
     this.rpcResolver = new HeaderResolver(options);
+    // With only the JWT resolver the claim is the sole source: nothing else to bind.
+    const jwtOnly = options.resolutionStrategy === 'jwt' && (options.resolvers ?? []).length === 0;
+    this.tokenBinding = options.jwtSecret && !jwtOnly ? new JwtClaimResolver(options) : null;
+  }
+
+  /** Finds the application's `TenantMembership` provider, in any module. */
+  onModuleInit(): void {
+    try {
+      this.membership = this.moduleRef?.get<TenantMembership>(TenantMembership, { strict: false }) ?? null;
+    } catch {
+      this.membership = null; // none registered
+    }
   }
 
   /**
@@ -103,7 +123,9 @@ export class TenancyGuard implements CanActivate {
       this.setTenant(null, context);
       return true;
     }
-    const tenant = this.lookupTenant(this.validateIdentifier(identifier));
+    const valid = this.validateIdentifier(identifier);
+    this.checkBinding(valid, context);
+    const tenant = this.lookupTenant(valid);
     return isThenable(tenant)
       ? Promise.resolve(tenant).then((t) => this.admitTenant(t, context))
       : this.admitTenant(tenant, context);
@@ -111,6 +133,12 @@ export class TenancyGuard implements CanActivate {
 
   private admitTenant(tenant: Tenant, context: ExecutionContext): boolean | Promise<boolean> {
     this.checkActive(tenant);
+    const member = this.checkMembership(tenant, context);
+    if (isThenable(member)) return Promise.resolve(member).then(() => this.admitMember(tenant, context));
+    return this.admitMember(tenant, context);
+  }
+
+  private admitMember(tenant: Tenant, context: ExecutionContext): boolean | Promise<boolean> {
     const limited = this.checkRateLimit(tenant, context);
     if (isThenable(limited)) return Promise.resolve(limited).then(() => this.admitActivated(tenant, context));
     return this.admitActivated(tenant, context);
@@ -178,6 +206,43 @@ export class TenancyGuard implements CanActivate {
       this.logger.warn(`Tenant store lookup failed: ${describeError(error)}`);
       throw new TenantResolutionError('lookup_error', 'store failed', identifier);
     });
+  }
+
+  /**
+   * A verified token's tenant claim binds every other source: a request whose header, subdomain,
+   * path or custom resolver names another tenant is refused (`conflict`). A token that does not
+   * verify, or has no claim, carries nothing and binds nothing. Active when `jwtSecret` is set and
+   * another source than the JWT resolver can answer.
+   */
+  protected checkBinding(identifier: string, context: ExecutionContext): void {
+    if (!this.tokenBinding || context.getType() === 'rpc') return;
+    let claimed: string | null;
+    try {
+      claimed = this.tokenBinding.resolve(this.getRequest(context));
+    } catch (error) {
+      if (error instanceof TenantResolutionError) return;
+      throw error;
+    }
+    if (claimed !== null && claimed !== identifier)
+      throw new TenantResolutionError('conflict', 'the token names another tenant', identifier);
+  }
+
+  /** Asks the application's `TenantMembership` (if any); anything but `true` is `not_member`. */
+  protected checkMembership(tenant: Tenant, context: ExecutionContext): void | Promise<void> {
+    const membership = this.membership;
+    if (!membership) return;
+    const refuse = (error?: unknown): never => {
+      if (error !== undefined) this.logger.warn(`TenantMembership.canAccess failed: ${describeError(error)}`);
+      throw new TenantResolutionError('not_member', 'membership refused', tenant.identifier);
+    };
+    let answer: boolean | Promise<boolean>;
+    try {
+      answer = membership.canAccess(tenant, this.getRequest(context));
+    } catch (error) {
+      return refuse(error);
+    }
+    if (isThenable(answer)) return Promise.resolve(answer).then((ok) => (ok === true ? undefined : refuse()), refuse);
+    if (answer !== true) refuse();
   }
 
   /** Lets only `active` tenants through; throws `suspended`, `deleted` or `provisioning`. */
