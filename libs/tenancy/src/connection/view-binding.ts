@@ -87,29 +87,15 @@ export interface PgClient {
 export function counted(binding: ViewBinding, onViolation: () => void): ViewBinding {
   const { check, checkOrm } = binding;
   if (!check && !checkOrm) return binding;
-  const counting = (error: unknown): never => {
-    if (error instanceof TenantScopeViolationError) onViolation();
-    throw error;
-  };
-  return {
-    ...binding,
-    check: check
-      ? (sql, kind, client) => {
-          try {
-            check(sql, kind, client);
-          } catch (error) {
-            counting(error);
-          }
-        }
-      : undefined,
-    checkOrm: checkOrm
-      ? (sql) => {
-          try {
-            checkOrm(sql);
-          } catch (error) {
-            counting(error);
-          }
-        }
-      : undefined,
-  };
+  const counting = <A extends unknown[]>(fn?: (...args: A) => void) =>
+    fn &&
+    ((...args: A) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        if (error instanceof TenantScopeViolationError) onViolation();
+        throw error;
+      }
+    });
+  return { ...binding, check: counting(check), checkOrm: counting(checkOrm) };
 }

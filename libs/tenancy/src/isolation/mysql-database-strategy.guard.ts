@@ -46,13 +46,14 @@ function guardRunner(runner: QueryRunner, database: string): QueryRunner {
   const send = direct(runner);
   const query = runner.query.bind(runner) as Query;
   const state = { raw: false, opened: false };
-  (runner as { query: Query }).query = async (sql, params, structured) => {
+  (runner as { query: Query }).query = (sql, params, structured) => {
     const kind = statementKind(sql, structured);
-    if (kind === 'control') state.opened = OPENS.test(sql) || (state.opened && !ENDS.test(sql));
-    else if (kind === 'raw') {
+    if (kind === 'raw') {
       state.raw = true;
-      await assertTenantDatabaseOnly(sql, database, send, 'database');
+      return assertTenantDatabaseOnly(sql, database, send, 'database').then(() => query(sql, params, structured));
     }
+    // TypeORM's own SQL and transaction control go straight through: no promise added per statement.
+    if (kind === 'control') state.opened = OPENS.test(sql) || (state.opened && !ENDS.test(sql));
     return query(sql, params, structured);
   };
   const release = runner.release.bind(runner);
