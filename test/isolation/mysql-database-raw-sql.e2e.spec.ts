@@ -93,6 +93,27 @@ describeWith('mysql', 'MySQL database strategy: raw SQL stays in the tenant data
     expect(await ds.query(SQL)).toEqual(mine);
   });
 
+  it('stream() on a runner: the same guard (another database refused, its own streams)', async () => {
+    const read = async (sql: string) => {
+      const runner = ds.createQueryRunner();
+      try {
+        const rows: unknown[] = [];
+        for await (const row of await runner.stream(sql)) rows.push({ ...(row as object) });
+        return rows;
+      } finally {
+        await runner.release();
+      }
+    };
+    expect(await read(SQL)).toEqual(mine);
+    const built: unknown[] = [];
+    const qb = ds.getRepository(Order).createQueryBuilder('o').select('o.label', 'label').orderBy('o.id');
+    for await (const row of await qb.stream()) built.push({ ...(row as object) });
+    expect(built).toEqual(mine);
+    await expect(read(`SELECT label FROM \`${otherDb}\`.orders`)).rejects.toThrow(TenancyError);
+    await expect(read(`USE \`${otherDb}\``)).rejects.toThrow(TenancyError);
+    expect(await ds.query(SQL)).toEqual(mine);
+  });
+
   it('the refusal names the database, the strategy and the fix', async () => {
     await expect(ds.query(`SELECT * FROM ${otherDb}.orders`)).rejects.toThrow(
       new RegExp(`database strategy.*"${otherDb}" is not this tenant's database.*name tables unqualified`),

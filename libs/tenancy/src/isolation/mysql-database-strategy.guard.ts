@@ -7,6 +7,7 @@ const OPENS = /^\s*(START|BEGIN)\b/i;
 const ENDS = /^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i;
 
 type Query = (sql: string, params?: unknown[], structured?: boolean) => Promise<unknown>;
+type Stream = (sql: string, params?: unknown[], onEnd?: unknown, onError?: unknown) => Promise<unknown>;
 interface MysqlDriverInternals {
   database?: string;
   createQueryRunner(mode: 'master' | 'slave'): QueryRunner;
@@ -55,6 +56,19 @@ function guardRunner(runner: QueryRunner, database: string): QueryRunner {
     // TypeORM's own SQL and transaction control go straight through: no promise added per statement.
     if (kind === 'control') state.opened = OPENS.test(sql) || (state.opened && !ENDS.test(sql));
     return query(sql, params, structured);
+  };
+  // stream() sends its SQL past query(): the same guard (a raw stream may name any table).
+  const stream = runner.stream.bind(runner) as Stream;
+  (runner as { stream: Stream }).stream = async (sql, params, onEnd, onError) => {
+    state.raw = true;
+    try {
+      await assertTenantDatabaseOnly(sql, database, send, 'database');
+    } catch (error) {
+      // TypeORM releases a query builder stream's runner only from these callbacks.
+      if (typeof onError === 'function') await (onError as (e: unknown) => unknown)(error);
+      throw error;
+    }
+    return stream(sql, params, onEnd, onError);
   };
   const release = runner.release.bind(runner);
   runner.release = async () => {
