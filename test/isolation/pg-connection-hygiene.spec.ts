@@ -1,22 +1,21 @@
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource, type QueryRunner } from 'typeorm';
-import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
 import type { ScopeMode } from '../../libs/tenancy/src/config/tenancy-options.interface';
-import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
-import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
-import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
-import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
+import type { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
+import type { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
 import { testTenant } from '../../libs/tenancy/src/testing/test-tenant';
 import { describeWith, pgAdmin, usePostgresDatabase } from '../support';
+import {
+  connectManager,
+  nextCheckout as checkout,
+  onRunner as runOn,
+  recordStatements,
+  type PooledClient,
+} from './support/connection-manager';
 
 @Entity('orders')
 class Order {
   @PrimaryGeneratedColumn() id!: number;
   @Column() label!: string;
-}
-
-interface PooledClient {
-  query(sql: string): Promise<{ rows: Array<Record<string, unknown>> }>;
-  release(): void;
 }
 
 /**
@@ -31,7 +30,6 @@ describe.each<ScopeMode>(['session', 'transaction'])('connection hygiene on rele
     let ds: DataSource;
 
     beforeAll(async () => {
-      const options = resolveTenancyOptions({ databaseUrl: db.url, entities: [Order], poolSize: 1, scopeMode });
       await pgAdmin(
         db.url,
         'CREATE SCHEMA t_acme',
@@ -39,23 +37,13 @@ describe.each<ScopeMode>(['session', 'transaction'])('connection hygiene on rele
         'CREATE TABLE t_acme.orders (id serial primary key, label text not null)',
         'CREATE TABLE t_beta.orders (id serial primary key, label text not null)',
       );
-      sources = await TenancyDataSources.connect(options, []);
-      manager = new TenantConnectionManager(options, sources, new TenantContext(), new TenantDatabaseOptions(options));
-      await manager.onModuleInit();
+      ({ manager, sources } = await connectManager({ databaseUrl: db.url, entities: [Order], poolSize: 1, scopeMode }));
       ds = await manager.getDataSource(testTenant('acme'));
     });
     afterAll(() => manager?.onApplicationShutdown());
 
     /** The next checkout of the pool's only connection. */
-    async function nextCheckout<T>(fn: (client: PooledClient) => Promise<T>): Promise<T> {
-      const pool = (sources.root.driver as unknown as { master: { connect(): Promise<PooledClient> } }).master;
-      const client = await pool.connect();
-      try {
-        return await fn(client);
-      } finally {
-        client.release();
-      }
-    }
+    const nextCheckout = <T>(fn: (client: PooledClient) => Promise<T>): Promise<T> => checkout(sources.root, fn);
     const one = async (client: PooledClient, sql: string) => (await client.query(sql)).rows[0];
 
     async function expectNoTransactionLeft(): Promise<void> {
@@ -67,14 +55,7 @@ describe.each<ScopeMode>(['session', 'transaction'])('connection hygiene on rele
       });
     }
 
-    async function onRunner(work: (runner: QueryRunner) => Promise<unknown>): Promise<void> {
-      const runner = ds.createQueryRunner();
-      try {
-        await work(runner);
-      } finally {
-        await runner.release();
-      }
-    }
+    const onRunner = (work: (runner: QueryRunner) => Promise<unknown>): Promise<void> => runOn(ds, work);
 
     it('rolls back a manual QueryRunner released inside its transaction', async () => {
       await onRunner(async (runner) => {
@@ -119,17 +100,10 @@ describe.each<ScopeMode>(['session', 'transaction'])('connection hygiene on rele
 
     it('sends nothing extra on release when only the ORM ran', async () => {
       const sent: string[] = [];
-      await nextCheckout(async (client) => {
-        const original = client.query;
-        client.query = function (this: PooledClient, ...args: [string]) {
-          sent.push(typeof args[0] === 'string' ? args[0] : 'query object');
-          return original.apply(this, args);
-        };
-        Object.assign(client, { restore: () => (client.query = original) });
-      });
+      const restore = await recordStatements(sources.root, sent);
       await ds.getRepository(Order).find();
       await onRunner((runner) => runner.manager.getRepository(Order).count());
-      await nextCheckout(async (client) => (client as unknown as { restore(): void }).restore());
+      await restore();
       expect(sent).toHaveLength(2);
       expect(sent.every((sql) => sql.includes('"t_acme"."orders"'))).toBe(true);
     });

@@ -1,12 +1,11 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
-import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
-import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
-import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
+import type { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
+import type { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
 import { createTenantRepository } from '../../libs/tenancy/src/connection/tenant-proxies';
 import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
 import type { Tenant } from '../../libs/tenancy/src/models/tenant.model';
 import { describeWith, pgAdmin, usePostgresDatabase } from '../support';
+import { connectManager } from './support/connection-manager';
 
 @Entity('orders')
 class Order {
@@ -39,7 +38,6 @@ describeWith('postgres', 'connection manager (PostgreSQL schema)', () => {
   const b = tenant('beta');
 
   beforeAll(async () => {
-    const options = resolveTenancyOptions({ databaseUrl: db.url, entities: [Order], poolSize: 2 });
     await pgAdmin(
       db.url,
       'CREATE SCHEMA t_acme',
@@ -52,9 +50,10 @@ describeWith('postgres', 'connection manager (PostgreSQL schema)', () => {
       'CREATE TABLE public.public_only (id serial primary key, label text not null)',
       "INSERT INTO public.public_only (label) VALUES ('public-row')",
     );
-    sources = await TenancyDataSources.connect(options, []);
-    manager = new TenantConnectionManager(options, sources, ctx, new TenantDatabaseOptions(options));
-    await manager.onModuleInit();
+    ({ manager, sources } = await connectManager(
+      { databaseUrl: db.url, entities: [Order], poolSize: 2 },
+      { context: ctx },
+    ));
   });
   afterAll(() => manager?.onApplicationShutdown());
 

@@ -1,21 +1,19 @@
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource, type QueryRunner } from 'typeorm';
-import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
-import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
-import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
-import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
-import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
+import type { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
 import { testTenant } from '../../libs/tenancy/src/testing/test-tenant';
 import { describeWith, pgAdmin, usePostgresDatabase } from '../support';
+import {
+  connectManager,
+  nextCheckout as checkout,
+  onRunner as runOn,
+  recordStatements,
+  type PooledClient,
+} from './support/connection-manager';
 
 @Entity('orders')
 class Order {
   @PrimaryGeneratedColumn() id!: number;
   @Column() label!: string;
-}
-
-interface PooledClient {
-  query(sql: string): Promise<{ rows: Array<Record<string, unknown>> }>;
-  release(): void;
 }
 
 /**
@@ -31,30 +29,19 @@ describeWith('postgres', 'database strategy: connections go back to the tenant p
 
   beforeAll(async () => {
     await pgAdmin(tenantDb.url, 'CREATE TABLE orders (id serial primary key, label text not null)');
-    const options = resolveTenancyOptions({
+    ({ manager } = await connectManager({
       databaseUrl: registry.url,
       isolationStrategy: 'database',
       databaseUrlTemplate: registry.url.replace(/\/[^/]*$/, '/{database_name}'),
       entities: [Order],
       poolSize: 1,
-    });
-    const sources = await TenancyDataSources.connect(options, []);
-    manager = new TenantConnectionManager(options, sources, new TenantContext(), new TenantDatabaseOptions(options));
-    await manager.onModuleInit();
+    }));
     ds = await manager.getDataSource(testTenant('acme', { isolationStrategy: 'database', databaseUrl: tenantDb.url }));
   });
   afterAll(() => manager?.onApplicationShutdown());
 
   /** The next checkout of the tenant pool's only connection. */
-  async function nextCheckout<T>(fn: (client: PooledClient) => Promise<T>): Promise<T> {
-    const pool = (ds.driver as unknown as { master: { connect(): Promise<PooledClient> } }).master;
-    const client = await pool.connect();
-    try {
-      return await fn(client);
-    } finally {
-      client.release();
-    }
-  }
+  const nextCheckout = <T>(fn: (client: PooledClient) => Promise<T>): Promise<T> => checkout(ds, fn);
 
   async function expectNoTransactionLeft(): Promise<void> {
     await nextCheckout(async (client) => {
@@ -64,14 +51,7 @@ describeWith('postgres', 'database strategy: connections go back to the tenant p
     });
   }
 
-  async function onRunner(work: (runner: QueryRunner) => Promise<unknown>): Promise<void> {
-    const runner = ds.createQueryRunner();
-    try {
-      await work(runner);
-    } finally {
-      await runner.release();
-    }
-  }
+  const onRunner = (work: (runner: QueryRunner) => Promise<unknown>): Promise<void> => runOn(ds, work);
 
   it('rolls back a manual QueryRunner released inside its transaction', async () => {
     await onRunner(async (runner) => {
@@ -103,17 +83,10 @@ describeWith('postgres', 'database strategy: connections go back to the tenant p
 
   it('sends nothing extra on release outside a transaction', async () => {
     const sent: string[] = [];
-    await nextCheckout(async (client) => {
-      const original = client.query;
-      client.query = function (this: PooledClient, ...args: [string]) {
-        sent.push(typeof args[0] === 'string' ? args[0] : 'query object');
-        return original.apply(this, args);
-      };
-      Object.assign(client, { restore: () => (client.query = original) });
-    });
+    const restore = await recordStatements(ds, sent);
     await ds.getRepository(Order).find();
     await onRunner((runner) => runner.manager.getRepository(Order).count());
-    await nextCheckout(async (client) => (client as unknown as { restore(): void }).restore());
+    await restore();
     expect(sent).toHaveLength(2);
     expect(sent.every((sql) => sql.includes('"orders"'))).toBe(true);
   });

@@ -1,12 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
-import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
 import type { ScopeMode } from '../../libs/tenancy/src/config/tenancy-options.interface';
-import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
-import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
-import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
-import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
+import type { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
 import { testTenant } from '../../libs/tenancy/src/testing/test-tenant';
 import { describeWith, pgAdmin, usePostgresDatabase } from '../support';
+import { connectManager } from './support/connection-manager';
 
 @Entity('orders')
 class Order {
@@ -25,7 +22,6 @@ describe.each<ScopeMode>(['session', 'transaction'])('raw SQL on schema views (s
     const a = testTenant('acme');
 
     beforeAll(async () => {
-      const options = resolveTenancyOptions({ databaseUrl: db.url, entities: [Order], poolSize: 2, scopeMode });
       await pgAdmin(
         db.url,
         'CREATE SCHEMA t_acme',
@@ -37,9 +33,7 @@ describe.each<ScopeMode>(['session', 'transaction'])('raw SQL on schema views (s
         "INSERT INTO t_beta.orders (label) VALUES ('b1')",
         "INSERT INTO public.orders (label) VALUES ('public-row')",
       );
-      const sources = await TenancyDataSources.connect(options, []);
-      manager = new TenantConnectionManager(options, sources, new TenantContext(), new TenantDatabaseOptions(options));
-      await manager.onModuleInit();
+      ({ manager } = await connectManager({ databaseUrl: db.url, entities: [Order], poolSize: 2, scopeMode }));
       ds = await manager.getDataSource(a);
     });
     afterAll(() => manager?.onApplicationShutdown());

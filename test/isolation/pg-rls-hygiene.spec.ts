@@ -1,24 +1,22 @@
 import { Client } from 'pg';
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource, type QueryRunner } from 'typeorm';
-import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
 import type { ScopeMode } from '../../libs/tenancy/src/config/tenancy-options.interface';
-import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
-import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
-import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
-import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
+import type { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
+import type { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
 import { TenantScopedEntity } from '../../libs/tenancy/src/isolation/tenant-scoped.entity';
 import { testTenant } from '../../libs/tenancy/src/testing/test-tenant';
 import { describeWith, useOrdinaryRole, usePostgresDatabase } from '../support';
+import {
+  connectManager,
+  nextCheckout as checkout,
+  onRunner as runOn,
+  type PooledClient,
+} from './support/connection-manager';
 
 @Entity('memos')
 class Memo extends TenantScopedEntity {
   @PrimaryGeneratedColumn() id!: number;
   @Column() body!: string;
-}
-
-interface PooledClient {
-  query(sql: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
-  release(): void;
 }
 
 /** Under RLS too, a connection returns with no open transaction and no session state of the tenant (issue 11). */
@@ -32,37 +30,19 @@ describe.each<ScopeMode>(['session', 'transaction'])('RLS connection hygiene (sc
     const acme = testTenant('acme', { isolationStrategy: 'rls' });
 
     beforeAll(async () => {
-      const options = resolveTenancyOptions({
+      ({ manager, sources } = await connectManager({
         databaseUrl: role.url,
         isolationStrategy: 'rls',
         entities: [Memo],
         poolSize: 1,
         scopeMode,
-      });
-      sources = await TenancyDataSources.connect(options, []);
-      manager = new TenantConnectionManager(options, sources, new TenantContext(), new TenantDatabaseOptions(options));
-      await manager.onModuleInit();
+      }));
       ds = await manager.getDataSource(acme);
     });
     afterAll(() => manager?.onApplicationShutdown());
 
-    async function nextCheckout<T>(fn: (client: PooledClient) => Promise<T>): Promise<T> {
-      const pool = (sources.root.driver as unknown as { master: { connect(): Promise<PooledClient> } }).master;
-      const client = await pool.connect();
-      try {
-        return await fn(client);
-      } finally {
-        client.release();
-      }
-    }
-    async function onRunner(work: (runner: QueryRunner) => Promise<unknown>): Promise<void> {
-      const runner = ds.createQueryRunner();
-      try {
-        await work(runner);
-      } finally {
-        await runner.release();
-      }
-    }
+    const nextCheckout = <T>(fn: (client: PooledClient) => Promise<T>): Promise<T> => checkout(sources.root, fn);
+    const onRunner = (work: (runner: QueryRunner) => Promise<unknown>): Promise<void> => runOn(ds, work);
 
     it('rolls back a manual QueryRunner released inside its transaction', async () => {
       await onRunner(async (runner) => {
@@ -131,15 +111,12 @@ describeWith('postgres', 'PostgreSQL', () => {
   const acme = testTenant('acme', { isolationStrategy: 'rls' });
 
   beforeAll(async () => {
-    const options = resolveTenancyOptions({
+    ({ manager } = await connectManager({
       databaseUrl: role.url,
       isolationStrategy: 'rls',
       entities: [Memo],
       poolSize: 1,
-    });
-    const sources = await TenancyDataSources.connect(options, []);
-    manager = new TenantConnectionManager(options, sources, new TenantContext(), new TenantDatabaseOptions(options));
-    await manager.onModuleInit();
+    }));
   });
   afterAll(() => manager?.onApplicationShutdown());
 

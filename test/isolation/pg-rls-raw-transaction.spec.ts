@@ -1,13 +1,10 @@
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource, type QueryRunner } from 'typeorm';
-import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
 import type { ScopeMode } from '../../libs/tenancy/src/config/tenancy-options.interface';
-import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
-import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
-import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
-import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
+import type { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
 import { TenantScopedEntity } from '../../libs/tenancy/src/isolation/tenant-scoped.entity';
 import { testTenant } from '../../libs/tenancy/src/testing/test-tenant';
 import { describeWith, useOrdinaryRole, usePostgresDatabase } from '../support';
+import { connectManager } from './support/connection-manager';
 
 @Entity('notes')
 class Note extends TenantScopedEntity {
@@ -37,21 +34,13 @@ describe.each<ScopeMode>(['session', 'transaction'])(
       const acme = testTenant('acme', { isolationStrategy: 'rls' });
 
       beforeAll(async () => {
-        const options = resolveTenancyOptions({
+        ({ manager } = await connectManager({
           databaseUrl: role.url,
           isolationStrategy: 'rls',
           entities: [Note],
           poolSize: 2,
           scopeMode,
-        });
-        const sources = await TenancyDataSources.connect(options, []);
-        manager = new TenantConnectionManager(
-          options,
-          sources,
-          new TenantContext(),
-          new TenantDatabaseOptions(options),
-        );
-        await manager.onModuleInit();
+        }));
         ds = await manager.getDataSource(acme);
       });
       afterAll(() => manager?.onApplicationShutdown());

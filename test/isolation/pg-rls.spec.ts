@@ -1,13 +1,11 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
-import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
-import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
-import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
+import type { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
 import { createTenantRepository } from '../../libs/tenancy/src/connection/tenant-proxies';
 import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
 import { TenantScopedEntity } from '../../libs/tenancy/src/isolation/tenant-scoped.entity';
 import type { Tenant } from '../../libs/tenancy/src/models/tenant.model';
 import { describeWith, pgAdmin, useOrdinaryRole, usePostgresDatabase } from '../support';
+import { connectManager } from './support/connection-manager';
 
 @Entity('notes')
 class Note extends TenantScopedEntity {
@@ -34,22 +32,8 @@ const tenant = (identifier: string): Tenant => ({
   updatedAt: new Date(),
 });
 
-async function boot(url: string, entities: Function[]) {
-  const options = resolveTenancyOptions({ databaseUrl: url, isolationStrategy: 'rls', entities, poolSize: 2 });
-  const sources = await TenancyDataSources.connect(options, []);
-  const manager = new TenantConnectionManager(
-    options,
-    sources,
-    new TenantContext(),
-    new TenantDatabaseOptions(options),
-  );
-  try {
-    await manager.onModuleInit();
-  } catch (e) {
-    await manager.onApplicationShutdown();
-    throw e;
-  }
-  return manager;
+async function boot(url: string, entities: Function[]): Promise<TenantConnectionManager> {
+  return (await connectManager({ databaseUrl: url, isolationStrategy: 'rls', entities, poolSize: 2 })).manager;
 }
 
 describeWith('postgres', 'connection manager (PostgreSQL RLS)', () => {

@@ -1,16 +1,13 @@
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
-import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
 import type { ScopeMode } from '../../libs/tenancy/src/config/tenancy-options.interface';
-import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
-import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
-import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
-import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
+import type { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
 import { TenancyError } from '../../libs/tenancy/src/errors/tenancy.error';
 import type { PgClient } from '../../libs/tenancy/src/connection/shared-pool-view';
 import { SET_TENANT_LOCAL, setTenant } from '../../libs/tenancy/src/isolation/pg-session-scope';
 import { TenantScopedEntity } from '../../libs/tenancy/src/isolation/tenant-scoped.entity';
 import { testTenant } from '../../libs/tenancy/src/testing/test-tenant';
 import { describeWith, pgAdmin, useOrdinaryRole, usePostgresDatabase } from '../support';
+import { connectManager } from './support/connection-manager';
 
 @Entity('orders')
 class Order extends TenantScopedEntity {
@@ -19,22 +16,8 @@ class Order extends TenantScopedEntity {
 }
 
 async function boot(url: string, isolationStrategy: 'schema' | 'rls', scopeMode: ScopeMode) {
-  const options = resolveTenancyOptions({
-    databaseUrl: url,
-    isolationStrategy,
-    entities: [Order],
-    poolSize: 2,
-    scopeMode,
-  });
-  const sources = await TenancyDataSources.connect(options, []);
-  const manager = new TenantConnectionManager(
-    options,
-    sources,
-    new TenantContext(),
-    new TenantDatabaseOptions(options),
-  );
-  await manager.onModuleInit();
-  return manager;
+  return (await connectManager({ databaseUrl: url, isolationStrategy, entities: [Order], poolSize: 2, scopeMode }))
+    .manager;
 }
 
 /** Every statement refused here would otherwise have changed or left the view's tenant scope. */

@@ -1,15 +1,12 @@
 import type { Readable } from 'node:stream';
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
-import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
 import type { ScopeMode } from '../../libs/tenancy/src/config/tenancy-options.interface';
-import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
-import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
-import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
-import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
+import type { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
 import { TenantScopedEntity } from '../../libs/tenancy/src/isolation/tenant-scoped.entity';
 import type { Tenant } from '../../libs/tenancy/src/models/tenant.model';
 import { testTenant } from '../../libs/tenancy/src/testing/test-tenant';
 import { describeWith, pgAdmin, useOrdinaryRole, usePostgresDatabase } from '../support';
+import { connectManager } from './support/connection-manager';
 
 @Entity('orders')
 class Order extends TenantScopedEntity {
@@ -25,22 +22,8 @@ async function streamedLabels(ds: DataSource): Promise<string[]> {
 }
 
 async function boot(url: string, isolationStrategy: 'schema' | 'rls', scopeMode: ScopeMode) {
-  const options = resolveTenancyOptions({
-    databaseUrl: url,
-    isolationStrategy,
-    entities: [Order],
-    poolSize: 2,
-    scopeMode,
-  });
-  const sources = await TenancyDataSources.connect(options, []);
-  const manager = new TenantConnectionManager(
-    options,
-    sources,
-    new TenantContext(),
-    new TenantDatabaseOptions(options),
-  );
-  await manager.onModuleInit();
-  return manager;
+  return (await connectManager({ databaseUrl: url, isolationStrategy, entities: [Order], poolSize: 2, scopeMode }))
+    .manager;
 }
 
 /** Issue 11 item 11: `QueryBuilder.stream()` through a tenant DataSource streams that tenant's rows only. */

@@ -1,12 +1,9 @@
 import type { TenancyModuleOptions } from '../../libs/tenancy/src/config/tenancy-options.interface';
-import { resolveTenancyOptions } from '../../libs/tenancy/src/config/resolve-tenancy-options';
-import { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
-import { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
-import { TenantDatabaseOptions } from '../../libs/tenancy/src/connection/tenant-database.options';
-import { TenantContext } from '../../libs/tenancy/src/context/tenant-context';
+import type { TenantConnectionManager } from '../../libs/tenancy/src/connection/tenant-connection.manager';
 import type { Tenant } from '../../libs/tenancy/src/models/tenant.model';
 import { tenantEntitySchema } from '../../libs/tenancy/src/store/tenant.entity';
 import { TypeOrmTenantStore } from '../../libs/tenancy/src/store/typeorm-tenant.store';
+import { connectManager } from './support/connection-manager';
 
 /** What an RLS app holds after start-up, in the order the module builds it (store, then RLS). */
 export interface RlsApp {
@@ -21,29 +18,18 @@ export async function bootRls(
   entities: Function[],
   extra: Partial<TenancyModuleOptions> = {},
 ): Promise<RlsApp> {
-  const options = resolveTenancyOptions({
-    databaseUrl: url,
-    isolationStrategy: 'rls',
-    entities,
-    poolSize: 3,
-    ...extra,
-  });
-  const sources = await TenancyDataSources.connect(options, [tenantEntitySchema('postgres')]);
-  const manager = new TenantConnectionManager(
-    options,
-    sources,
-    new TenantContext(),
-    new TenantDatabaseOptions(options),
+  let store!: TypeOrmTenantStore;
+  const { manager } = await connectManager(
+    { databaseUrl: url, isolationStrategy: 'rls', entities, poolSize: 3, ...extra },
+    {
+      registryEntities: [tenantEntitySchema('postgres')],
+      beforeInit: async (sources) => {
+        store = new TypeOrmTenantStore(sources.root);
+        await store.ensureSchema();
+      },
+    },
   );
-  try {
-    const store = new TypeOrmTenantStore(sources.root);
-    await store.ensureSchema();
-    await manager.onModuleInit();
-    return { manager, store, close: () => manager.onApplicationShutdown() };
-  } catch (e) {
-    await manager.onApplicationShutdown();
-    throw e;
-  }
+  return { manager, store, close: () => manager.onApplicationShutdown() };
 }
 
 let n = 0;
