@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { TenantConnectionManager, type TenancyModuleOptions } from 'nestjs-tenancy';
+import { TenancyError, TenantConnectionManager, type TenancyModuleOptions } from 'nestjs-tenancy';
 import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
 import { describeWith, useMysqlDatabase } from '../support';
 import { bootApp, provisionTenant } from '../support/tenancy-app';
@@ -42,6 +42,27 @@ describeWith('mysql', 'stream() on MySQL schema mode', () => {
       for await (const row of (await streamOrders(ds)) as Readable) rows.push((row as { o_label: string }).o_label);
       expect(rows).toEqual(labels);
     }
+  });
+
+  it("a raw stream on a tenant runner reads the tenant's database, never the registry or another tenant's", async () => {
+    const raw = async (sql: string) => {
+      const runner = tenants.a.createQueryRunner();
+      try {
+        const rows: unknown[] = [];
+        for await (const row of (await runner.stream(sql)) as Readable) rows.push(row);
+        return rows;
+      } finally {
+        await runner.release();
+      }
+    };
+    // Unqualified raw SQL streams from the tenant's database, as raw query() does.
+    expect((await raw('SELECT label FROM orders ORDER BY id')).map((r) => (r as { label: string }).label)).toEqual([
+      'a-1',
+      'a-2',
+    ]);
+    await expect(raw(`SELECT * FROM \`${db.name}\`.tenants`)).rejects.toThrow(TenancyError);
+    const other = `${db.prefix.replace(/_$/, 'st_')}stream_b`;
+    await expect(raw(`SELECT label FROM \`${other}\`.orders`)).rejects.toThrow(TenancyError);
   });
 });
 

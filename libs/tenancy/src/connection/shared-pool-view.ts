@@ -190,7 +190,7 @@ function patchRunner(runner: QueryRunner, binding: ViewBinding): QueryRunner {
     (runner as { stream: Stream }).stream = async (sql, p, onEnd, onError) => {
       const out = rewrite ? rewrite(sql) : sql;
       try {
-        await beforeStream?.(runner);
+        await beforeStream?.(runner, out);
         check?.(out, 'orm', (await runner.connect()) as PgClient);
       } catch (error) {
         // TypeORM releases a stream's runner only from these callbacks.

@@ -66,8 +66,11 @@ export interface ViewBinding {
   ) => Promise<unknown>;
   /** Runs after START TRANSACTION on a runner (transaction scope mode). */
   afterTransactionStart?: (runner: QueryRunner) => Promise<void>;
-  /** Runs before `runner.stream()` sends its query (RLS transaction mode: open and scope a transaction). */
-  beforeStream?: (runner: QueryRunner) => Promise<void>;
+  /**
+   * Runs before `runner.stream()` sends its query (after `rewrite`): RLS transaction mode opens and
+   * scopes a transaction; MySQL schema mode scopes the connection and guards the SQL like raw SQL.
+   */
+  beforeStream?: (runner: QueryRunner, sql: string) => Promise<void>;
   /** Adjusts every query runner the view creates (e.g. RLS: `clearTable` deletes the tenant's rows). */
   decorateRunner?: (runner: QueryRunner) => void;
   /** Raw `query()` through the view (not TypeORM-generated SQL). */

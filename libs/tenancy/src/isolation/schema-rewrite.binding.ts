@@ -45,6 +45,11 @@ export function mysqlSchemaBinding(database: string, rootDatabase: string): View
       await assertTenantDatabaseOnly(rewrite(sql), database, direct(runner));
       return run(sql, params);
     },
+    // stream() sends its SQL past query(): a raw stream is scoped and guarded like raw SQL.
+    beforeStream: async (runner, sql) => {
+      await scope(runner);
+      await assertTenantDatabaseOnly(sql, database, direct(runner));
+    },
     decorateRunner: (runner) => {
       own.add(runner);
       const release = runner.release.bind(runner);
