@@ -1,16 +1,12 @@
 import {
   CanActivate,
   ExecutionContext,
-  HttpException,
-  HttpStatus,
   Inject,
   Injectable,
   InternalServerErrorException,
   Logger,
-  NotFoundException,
   type OnModuleInit,
   Optional,
-  ServiceUnavailableException,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
@@ -18,21 +14,28 @@ import { scopeOfRequest } from '../context/request-scope.util';
 import type { TenancyScope } from '../context/tenancy-scope';
 import { TenantActivation } from '../context/tenant-activation.interface';
 import { TenantContext } from '../context/tenant-context';
-import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import { isValidTenantIdentifier } from '../models/tenant-identifier';
 import type { Tenant } from '../models/tenant.model';
 import { TenantStore } from '../store/tenant-store.interface';
 import { SKIP_TENANCY, TENANCY_OPTIONS, TENANT_OPTIONAL } from '../tenancy.constants';
+import { rateLimitRefusal } from './rate-limit/rate-limit-refusal.util';
 import { RateLimiter, type RateLimitResult } from './rate-limit/rate-limiter.interface';
 import type { RejectionReason } from './rejection-reason';
 import { ResolutionMetrics } from './resolution.metrics';
 import { HeaderResolver } from './resolvers/header.resolver';
-import { JwtClaimResolver } from './resolvers/jwt-claim.resolver';
-import { setResponseHeader } from './response-header.util';
+import type { JwtClaimResolver } from './resolvers/jwt-claim.resolver';
+import { foreignScopeMessage, handlerName } from './foreign-scope.util';
+import { storeUnavailable, tenantNotFound, tooManyRequests } from './http-refusal.util';
+import { resolveIdentifierWith } from './identifier-resolution.util';
+import { isThenable, then } from './sync-or-async.util';
+import { activateTenantWith } from './tenant-activation.util';
 import { handOffTenant } from './tenant-handoff';
-import { TenantMembership } from './tenant-membership.interface';
+import { lookupTenantIn } from './tenant-lookup.util';
+import type { TenantMembership } from './tenant-membership.interface';
+import { checkTenantMembership, findTenantMembership } from './tenant-membership.util';
 import { TenantResolutionError } from './tenant-resolution.error';
 import { type TenancyRequest, TenantResolver } from './tenant-resolver.interface';
+import { checkTokenBinding, tokenBindingFor } from './token-binding.util';
 import { tenancyRequestOf } from './transport-request.util';
 
 /**
@@ -70,18 +73,12 @@ export class TenancyGuard implements CanActivate, OnModuleInit {
     @Optional() @Inject(ModuleRef) protected readonly moduleRef: ModuleRef | null = null,
   ) {
     this.rpcResolver = new HeaderResolver(options);
-    // With only the JWT resolver the claim is the sole source: nothing else to bind.
-    const jwtOnly = options.resolutionStrategy === 'jwt' && (options.resolvers ?? []).length === 0;
-    this.tokenBinding = options.jwtSecret && !jwtOnly ? new JwtClaimResolver(options) : null;
+    this.tokenBinding = tokenBindingFor(options);
   }
 
   /** Finds the application's `TenantMembership` provider, in any module. */
   onModuleInit(): void {
-    try {
-      this.membership = this.moduleRef?.get<TenantMembership>(TenantMembership, { strict: false }) ?? null;
-    } catch {
-      this.membership = null; // none registered
-    }
+    this.membership = findTenantMembership(this.moduleRef);
   }
 
   /**
@@ -94,9 +91,7 @@ export class TenancyGuard implements CanActivate, OnModuleInit {
     if (this.flag(SKIP_TENANCY, context)) return this.admitSkipped(context);
     try {
       const identifier = this.resolveIdentifier(this.getRequest(context), context);
-      const admitted = isThenable(identifier)
-        ? Promise.resolve(identifier).then((id) => this.admitIdentifier(id, context))
-        : this.admitIdentifier(identifier, context);
+      const admitted = then(identifier, (id) => this.admitIdentifier(id, context));
       return isThenable(admitted) ? Promise.resolve(admitted).catch((error) => this.fail(error, context)) : admitted;
     } catch (error) {
       return this.fail(error, context);
@@ -125,29 +120,17 @@ export class TenancyGuard implements CanActivate, OnModuleInit {
     }
     const valid = this.validateIdentifier(identifier);
     this.checkBinding(valid, context);
-    const tenant = this.lookupTenant(valid);
-    return isThenable(tenant)
-      ? Promise.resolve(tenant).then((t) => this.admitTenant(t, context))
-      : this.admitTenant(tenant, context);
+    return then(this.lookupTenant(valid), (tenant) => this.admitTenant(tenant, context));
   }
 
+  /** Each step runs after the previous one settles, at once while they answer synchronously. */
   private admitTenant(tenant: Tenant, context: ExecutionContext): boolean | Promise<boolean> {
     this.checkActive(tenant);
-    const member = this.checkMembership(tenant, context);
-    if (isThenable(member)) return Promise.resolve(member).then(() => this.admitMember(tenant, context));
-    return this.admitMember(tenant, context);
-  }
-
-  private admitMember(tenant: Tenant, context: ExecutionContext): boolean | Promise<boolean> {
-    const limited = this.checkRateLimit(tenant, context);
-    if (isThenable(limited)) return Promise.resolve(limited).then(() => this.admitActivated(tenant, context));
-    return this.admitActivated(tenant, context);
-  }
-
-  private admitActivated(tenant: Tenant, context: ExecutionContext): boolean | Promise<boolean> {
-    const activated = this.activateTenant(tenant);
-    if (isThenable(activated)) return Promise.resolve(activated).then(() => this.admit(tenant, context));
-    return this.admit(tenant, context);
+    return then(this.checkMembership(tenant, context), () =>
+      then(this.checkRateLimit(tenant, context), () =>
+        then(this.activateTenant(tenant), () => this.admit(tenant, context)),
+      ),
+    );
   }
 
   private admit(tenant: Tenant, context: ExecutionContext): true {
@@ -172,21 +155,7 @@ export class TenancyGuard implements CanActivate, OnModuleInit {
    */
   protected resolveIdentifier(request: TenancyRequest, context: ExecutionContext): unknown {
     const resolver = context.getType() === 'rpc' ? this.rpcResolver : this.resolver;
-    let identifier: unknown;
-    try {
-      identifier = resolver.resolve(request);
-    } catch (error) {
-      return this.resolverFailed(error);
-    }
-    if (isThenable(identifier))
-      return Promise.resolve(identifier).then(emptyAsNull, (error: unknown) => this.resolverFailed(error));
-    return emptyAsNull(identifier);
-  }
-
-  private resolverFailed(error: unknown): never {
-    if (error instanceof TenantResolutionError) throw error;
-    this.logger.warn(`Tenant resolver failed: ${describeError(error, false)}`);
-    throw new TenantResolutionError('resolver_error');
+    return resolveIdentifierWith(resolver, request, this.logger);
   }
 
   /** Applies the identifier rule (before any lookup); throws `malformed`. */
@@ -197,15 +166,7 @@ export class TenancyGuard implements CanActivate, OnModuleInit {
 
   /** Reads the tenant from the store (an L1 hit is returned as is, no promise); throws `unknown` or `lookup_error`. */
   protected lookupTenant(identifier: string): Tenant | Promise<Tenant> {
-    const cached = this.store.peekByIdentifier?.(identifier);
-    if (cached) return cached;
-    if (cached === null) throw new TenantResolutionError('unknown', 'no such tenant (cached)', identifier);
-    return this.store.getByIdentifier(identifier).catch((error: unknown) => {
-      if (error instanceof TenantNotFoundError)
-        throw new TenantResolutionError('unknown', 'no such tenant', identifier);
-      this.logger.warn(`Tenant store lookup failed: ${describeError(error)}`);
-      throw new TenantResolutionError('lookup_error', 'store failed', identifier);
-    });
+    return lookupTenantIn(this.store, identifier, this.logger);
   }
 
   /**
@@ -216,33 +177,13 @@ export class TenancyGuard implements CanActivate, OnModuleInit {
    */
   protected checkBinding(identifier: string, context: ExecutionContext): void {
     if (!this.tokenBinding || context.getType() === 'rpc') return;
-    let claimed: string | null;
-    try {
-      claimed = this.tokenBinding.resolve(this.getRequest(context));
-    } catch (error) {
-      if (error instanceof TenantResolutionError) return;
-      throw error;
-    }
-    if (claimed !== null && claimed !== identifier)
-      throw new TenantResolutionError('conflict', 'the token names another tenant', identifier);
+    checkTokenBinding(this.tokenBinding, identifier, this.getRequest(context));
   }
 
   /** Asks the application's `TenantMembership` (if any); anything but `true` is `not_member`. */
   protected checkMembership(tenant: Tenant, context: ExecutionContext): void | Promise<void> {
-    const membership = this.membership;
-    if (!membership) return;
-    const refuse = (error?: unknown): never => {
-      if (error !== undefined) this.logger.warn(`TenantMembership.canAccess failed: ${describeError(error)}`);
-      throw new TenantResolutionError('not_member', 'membership refused', tenant.identifier);
-    };
-    let answer: boolean | Promise<boolean>;
-    try {
-      answer = membership.canAccess(tenant, this.getRequest(context));
-    } catch (error) {
-      return refuse(error);
-    }
-    if (isThenable(answer)) return Promise.resolve(answer).then((ok) => (ok === true ? undefined : refuse()), refuse);
-    if (answer !== true) refuse();
+    if (!this.membership) return;
+    return checkTenantMembership(this.membership, tenant, this.getRequest(context), this.logger);
   }
 
   /** Lets only `active` tenants through; throws `suspended`, `deleted` or `provisioning`. */
@@ -257,49 +198,22 @@ export class TenancyGuard implements CanActivate, OnModuleInit {
   /** Readies the tenant's resources (e.g. connects its database) before the handler runs. */
   protected activateTenant(tenant: Tenant): void | Promise<void> {
     if (!this.activation) return;
-    const unavailable = (error: unknown): never => {
-      // The tenant exists but its database is unreachable: a 503 for it alone, never a 404.
-      this.logger.warn(`Tenant ${tenant.identifier} could not be activated: ${describeError(error)}`);
-      throw new ServiceUnavailableException({ statusCode: 503, message: 'Service Unavailable' });
-    };
-    let pending: unknown;
-    try {
-      pending = this.activation.activate(tenant);
-    } catch (error) {
-      return unavailable(error);
-    }
-    if (isThenable(pending)) return Promise.resolve(pending).then(() => undefined, unavailable);
+    return activateTenantWith(this.activation, tenant, this.logger);
   }
 
   /** Counts the request against the tenant's limit (`enableRateLimiting`); over it, a 429. */
   protected checkRateLimit(tenant: Tenant, context: ExecutionContext): void | Promise<void> {
     if (!this.options.enableRateLimiting || !this.rateLimiter) return;
-    return this.consumeRateLimit(this.rateLimiter, tenant, context);
-  }
-
-  private async consumeRateLimit(limiter: RateLimiter, tenant: Tenant, context: ExecutionContext): Promise<void> {
-    let result: RateLimitResult;
-    try {
-      result = await limiter.consume(tenant.id);
-    } catch (error) {
-      // A broken limiter must not take the API down: let the request through, loudly.
-      this.logger.warn(`Rate limiter failed, request allowed: ${describeError(error)}`);
-      return;
-    }
-    if (result.allowed) return;
-    this.metrics.recordRateLimited();
-    this.throwRateLimited(result, context);
+    return rateLimitRefusal(this.rateLimiter, tenant.id, this.logger).then((refused) => {
+      if (!refused) return;
+      this.metrics.recordRateLimited();
+      this.throwRateLimited(refused, context);
+    });
   }
 
   /** Answers `429` with `Retry-After` (seconds). */
   protected throwRateLimited(result: RateLimitResult, context: ExecutionContext): never {
-    if (context.getType() === 'http') {
-      setResponseHeader(context.switchToHttp().getResponse(), 'Retry-After', String(result.retryAfterSeconds));
-    }
-    throw new HttpException(
-      { statusCode: HttpStatus.TOO_MANY_REQUESTS, message: 'Too Many Requests' },
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
+    throw tooManyRequests(context, result.retryAfterSeconds);
   }
 
   /**
@@ -329,18 +243,7 @@ export class TenancyGuard implements CanActivate, OnModuleInit {
     bound: TenancyScope | undefined,
     current: TenancyScope | undefined,
   ): never {
-    const where = `${context.getClass()?.name ?? '?'}.${context.getHandler()?.name ?? '?'}`;
-    const cause = !bound
-      ? 'a tenancy scope is current but TenancyScopeMiddleware did not open one for this request'
-      : !current
-        ? 'no tenancy scope is current (the scope TenancyScopeMiddleware opened for this request was lost)'
-        : 'the current tenancy scope is not the scope TenancyScopeMiddleware opened for this request';
-    this.logger.error(
-      `Request refused (500) at ${where}: ${cause}. A middleware between TenancyScopeMiddleware and the ` +
-        'guard called next() from a callback that runs in another async context (a driver callback, ' +
-        "an event listener, req.on('end')). Call next() from the middleware's own async context: " +
-        'await the promise API (await pool.query(...)), or wrap it with AsyncResource.bind(next).',
-    );
+    this.logger.error(foreignScopeMessage(context, bound, current));
     throw new InternalServerErrorException({ statusCode: 500, message: 'Internal server error' });
   }
 
@@ -351,15 +254,10 @@ export class TenancyGuard implements CanActivate, OnModuleInit {
    */
   protected reject(reason: RejectionReason, context: ExecutionContext, identifier?: string): never {
     this.metrics.recordRejected(reason);
-    const where = `${context.getClass()?.name ?? '?'}.${context.getHandler()?.name ?? '?'}`;
     this.logger.debug(
-      `Tenant rejected: reason=${reason} context=${context.getType()} handler=${where}${identifier ? ` tenant=${identifier}` : ''}`,
+      `Tenant rejected: reason=${reason} context=${context.getType()} handler=${handlerName(context)}${identifier ? ` tenant=${identifier}` : ''}`,
     );
-    if (reason === 'lookup_error') {
-      if (context.getType() === 'http') setResponseHeader(context.switchToHttp().getResponse(), 'Retry-After', '1');
-      throw new ServiceUnavailableException({ statusCode: 503, message: 'Service Unavailable' });
-    }
-    throw new NotFoundException({ statusCode: 404, message: 'Tenant not found' });
+    throw reason === 'lookup_error' ? storeUnavailable(context) : tenantNotFound();
   }
 
   private flag(key: string, context: ExecutionContext): boolean {
@@ -367,18 +265,4 @@ export class TenancyGuard implements CanActivate, OnModuleInit {
       this.reflector.getAllAndOverride<boolean | undefined>(key, [context.getHandler(), context.getClass()]) === true
     );
   }
-}
-
-function emptyAsNull(identifier: unknown): unknown {
-  return identifier === undefined || identifier === '' ? null : identifier;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
-/** A log-safe line for an error: its class, and its message unless the message may echo input. */
-function describeError(error: unknown, withMessage = true): string {
-  if (!(error instanceof Error)) return typeof error;
-  return withMessage ? `${error.name}: ${error.message}` : error.name;
 }

@@ -1,3 +1,4 @@
+import { isThenable } from '../sync-or-async.util';
 import type { TenancyRequest, TenantResolver } from '../tenant-resolver.interface';
 
 /**
@@ -27,8 +28,4 @@ export class ChainResolver implements TenantResolver {
 
 function answers(identifier: string | null | undefined): identifier is string {
   return identifier !== null && identifier !== undefined && identifier !== '';
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T> | null)?.then === 'function';
 }
