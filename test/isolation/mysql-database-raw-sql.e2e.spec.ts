@@ -1,12 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { TenancyError, TenantConnectionManager, type Tenant } from 'nestjs-tenancy';
+import { TenancyError } from 'nestjs-tenancy';
 import type { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
 import { databaseNameFor } from '../../libs/tenancy/src/isolation/dialects/tenant-physical-names.util';
 import { TENANCY_DATA_SOURCES } from '../../libs/tenancy/src/tenancy.constants';
 import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
 import { describeWith, serviceUrl, useMysqlDatabase, withDatabase } from '../support';
-import { bootApp, provisionTenant } from '../support/tenancy-app';
+import { bootApp } from '../support/tenancy-app';
+import { provisionTwoTenantOrders } from './support/orders-tenants';
 
 interface MysqlConnection {
   query(sql: string, cb: (e: unknown, rows: unknown) => void): void;
@@ -44,14 +45,10 @@ describeWith('mysql', 'MySQL database strategy: raw SQL stays in the tenant data
         poolSize: 2,
       }),
     );
-    const a: Tenant = await provisionTenant(app, 'myd-a', 'database');
-    const b: Tenant = await provisionTenant(app, 'myd-b', 'database');
-    tenantDb = databaseNameFor(databasePrefix, a.identifier, 'mysql');
-    otherDb = databaseNameFor(databasePrefix, b.identifier, 'mysql');
-    const connections = app.get(TenantConnectionManager);
-    ds = await connections.getDataSource(a);
-    await ds.getRepository(Order).save({ label: 'a-1' });
-    await (await connections.getDataSource(b)).getRepository(Order).save({ label: 'b-1' });
+    const seeded = await provisionTwoTenantOrders(app, ['myd-a', 'myd-b'], 'database');
+    ({ ds } = seeded);
+    tenantDb = databaseNameFor(databasePrefix, seeded.a.identifier, 'mysql');
+    otherDb = databaseNameFor(databasePrefix, seeded.b.identifier, 'mysql');
   });
   afterAll(() => app?.close());
 

@@ -1,12 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { TenancyError, TenantConnectionManager, type Tenant } from 'nestjs-tenancy';
+import { TenancyError } from 'nestjs-tenancy';
 import type { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
 import { schemaNameFor } from '../../libs/tenancy/src/isolation/dialects/tenant-physical-names.util';
 import { TENANCY_DATA_SOURCES } from '../../libs/tenancy/src/tenancy.constants';
 import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
 import { describeWith, mysqlAdmin, useMysqlDatabase } from '../support';
-import { bootApp, provisionTenant } from '../support/tenancy-app';
+import { bootApp } from '../support/tenancy-app';
+import { provisionTwoTenantOrders } from './support/orders-tenants';
 
 /**
  * Issue 11, items 8 and 9 on MySQL/MariaDB schema mode (a DATABASE per tenant over one pool):
@@ -38,14 +39,10 @@ describeWith('mysql', 'MySQL schema mode: raw SQL stays in the tenant database',
     // The root database holds an `orders` table too: unscoped raw SQL would read it.
     await mysqlAdmin(db.url, 'CREATE TABLE orders (id int PRIMARY KEY, label varchar(50))');
     await mysqlAdmin(db.url, "INSERT INTO orders VALUES (1, 'ROOT')");
-    const a: Tenant = await provisionTenant(app, 'my-a', 'schema');
-    const b: Tenant = await provisionTenant(app, 'my-b', 'schema');
-    tenantDb = schemaNameFor(schemaPrefix, a.identifier, 'mysql');
-    otherDb = schemaNameFor(schemaPrefix, b.identifier, 'mysql');
-    const connections = app.get(TenantConnectionManager);
-    ds = await connections.getDataSource(a);
-    await ds.getRepository(Order).save({ label: 'a-1' });
-    await (await connections.getDataSource(b)).getRepository(Order).save({ label: 'b-1' });
+    const seeded = await provisionTwoTenantOrders(app, ['my-a', 'my-b'], 'schema');
+    ({ ds } = seeded);
+    tenantDb = schemaNameFor(schemaPrefix, seeded.a.identifier, 'mysql');
+    otherDb = schemaNameFor(schemaPrefix, seeded.b.identifier, 'mysql');
     root = app.get<TenancyDataSources>(TENANCY_DATA_SOURCES).root;
   });
   afterAll(() => app?.close());

@@ -3,12 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { TenancyError, TenantConnectionManager, type Tenant } from 'nestjs-tenancy';
+import { TenancyError, TenantConnectionManager } from 'nestjs-tenancy';
 import type { TenancyDataSources } from '../../libs/tenancy/src/connection/tenancy-data-sources';
 import { TENANCY_DATA_SOURCES } from '../../libs/tenancy/src/tenancy.constants';
 import { SCHEMA_PLACEHOLDER } from '../../libs/tenancy/src/connection/shared-pool-view';
 import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
 import { bootApp, provisionTenant } from '../support/tenancy-app';
+import { provisionTwoTenantOrders } from './support/orders-tenants';
 
 const P = SCHEMA_PLACEHOLDER;
 
@@ -19,7 +20,6 @@ const P = SCHEMA_PLACEHOLDER;
 describe('SQLite schema mode: raw SQL reaches only the tenant tables', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenancy-sqlite-raw-'));
   let app: INestApplication;
-  let a: Tenant;
   let ds: DataSource;
 
   beforeAll(async () => {
@@ -31,12 +31,7 @@ describe('SQLite schema mode: raw SQL reaches only the tenant tables', () => {
         isolationStrategy: 'schema',
       }),
     );
-    a = await provisionTenant(app, 'raw-a', 'schema');
-    const b = await provisionTenant(app, 'raw-b', 'schema');
-    const connections = app.get(TenantConnectionManager);
-    ds = await connections.getDataSource(a);
-    await ds.getRepository(Order).save({ label: 'a-1' });
-    await (await connections.getDataSource(b)).getRepository(Order).save({ label: 'b-1' });
+    ({ ds } = await provisionTwoTenantOrders(app, ['raw-a', 'raw-b'], 'schema'));
   });
   afterAll(async () => {
     await app?.close();
