@@ -1,6 +1,4 @@
-import { Test, type TestingModule } from '@nestjs/testing';
-import { TenancyModule, TenantAdminService, TenantConnectionManager, type TenancyModuleOptions } from 'nestjs-tenancy';
-import { CliOutput, TenancyCliModule } from 'nestjs-tenancy/cli';
+import { TenantAdminService, TenantConnectionManager, type TenancyModuleOptions } from 'nestjs-tenancy';
 import { MigrateRevertCommand } from '../../libs/tenancy/src/cli/migrate-revert.command';
 import { MigrateRunCommand } from '../../libs/tenancy/src/cli/migrate-run.command';
 import { MigrateStatusCommand } from '../../libs/tenancy/src/cli/migrate-status.command';
@@ -14,30 +12,11 @@ import {
   withDatabase,
 } from '../support';
 import { bootAdmin } from './support/admin-app';
+import { bootCli } from './support/cli-app';
 import { AddMemoColor1700000000202, CreateMemos1700000000201, Memo } from './support/rls-migrations';
 
 const CREATE = 'CreateMemos1700000000201';
 const COLOR = 'AddMemoColor1700000000202';
-
-/** The CLI module in process (real database), its output captured. */
-async function bootCli(options: TenancyModuleOptions) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ref: TestingModule = await Test.createTestingModule({
-    imports: [TenancyModule.forRoot({ mountGuard: false, ...options }), TenancyCliModule],
-  })
-    .overrideProvider(CliOutput)
-    .useValue({
-      line: (l: string) => out.push(l),
-      json: (v: unknown) => out.push(JSON.stringify(v)),
-      error: (l: string) => err.push(l),
-      progressStream: undefined,
-    })
-    .compile();
-  await ref.init();
-  const take = () => out.splice(0).map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { ref, out, err, take };
-}
 
 /**
  * Issue 12 item 8: the shared RLS tables are one schema. migrate:run, migrate:revert and

@@ -2,13 +2,12 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Test } from '@nestjs/testing';
-import { TenancyModule, TenancyConfigError, type TenancyModuleOptions } from 'nestjs-tenancy';
-import { CliOutput, TenancyCliModule } from 'nestjs-tenancy/cli';
+import { TenancyConfigError, type TenancyModuleOptions } from 'nestjs-tenancy';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { TenantsSyncCommand } from '../../libs/tenancy/src/cli/tenants-sync.command';
 import { describeWith, pgAdmin, usePostgresDatabase } from '../support';
 import { bootAdmin } from './support/admin-app';
+import { bootCli } from './support/cli-app';
 import { CreateWidgets1700000000001 } from './support/migrations';
 
 @Entity('notes')
@@ -110,20 +109,8 @@ describeWith('postgres', 'synchronize existing tenants to the entities (PostgreS
   it('tenants:sync (CLI) reports each tenant and a summary; exit code 1 when refused', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const boot = async (extra: Partial<TenancyModuleOptions>) => {
-      const ref = await Test.createTestingModule({
-        imports: [TenancyModule.forRoot({ mountGuard: false, ...options(NoteV2, extra) }), TenancyCliModule],
-      })
-        .overrideProvider(CliOutput)
-        .useValue({
-          line: (l: string) => out.push(l),
-          json: (v: unknown) => out.push(JSON.stringify(v)),
-          error: (l: string) => err.push(l),
-          progressStream: undefined,
-        })
-        .compile();
-      return ref.init();
-    };
+    const boot = async (extra: Partial<TenancyModuleOptions>) =>
+      (await bootCli(options(NoteV2, extra), { out, err })).ref;
     const ref = await boot({});
     try {
       await ref.get(TenantsSyncCommand).run([], {});
