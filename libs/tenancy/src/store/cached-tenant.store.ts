@@ -1,21 +1,18 @@
 import { Logger } from '@nestjs/common';
-import type * as IORedis from 'ioredis';
-import type { Redis } from 'ioredis';
-import { loadOptionalPackage } from '../config/optional-package.util';
 import { redisKeyPrefixOf } from '../config/redis-key-prefix.util';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import { TenancyError } from '../errors/tenancy.error';
 import { TenantNotFoundError } from '../errors/tenant-not-found.error';
 import type { Tenant, TenantStatus } from '../models/tenant.model';
 import {
-  FAIL_FAST_REDIS_OPTIONS,
   NEGATIVE_CACHE_TTL_MS,
   type CachedTenantStoreOptions,
   type TenantCacheStats,
 } from './cached-tenant-store.options';
 import { RedisOutageMonitor } from './redis-outage.monitor';
-import { DELETED_VERSION, RedisTenantCache, type TenantCacheKind } from './redis-tenant.cache';
-import { TenantInvalidationBus, type TenantInvalidation } from './tenant-invalidation.bus';
+import { DELETED_VERSION, type TenantCacheKind } from './redis-tenant.cache';
+import { RedisTenantReplication } from './redis-tenant.replication';
+import type { TenantInvalidation } from './tenant-invalidation.bus';
 import { MISSING, TenantL1Cache, type Flight } from './tenant-l1.cache';
 import { freezeTenant } from './tenant-record.util';
 import type {
@@ -56,18 +53,13 @@ function sameVersion(a: Tenant, b: Tenant): boolean {
 export class CachedTenantStore implements TenantStore {
   private readonly l1: TenantL1Cache;
   private readonly monitor = new RedisOutageMonitor(new Logger(CachedTenantStore.name));
-  private readonly clients: Redis[] = [];
-  private readonly l2?: RedisTenantCache;
-  private readonly bus?: TenantInvalidationBus;
+  /** L2 and cross-instance invalidation (`redisUrl` set). */
+  private readonly redis?: RedisTenantReplication;
   private hits = 0;
   private misses = 0;
   private closing?: Promise<void>;
   private readonly placementListeners: Array<(tenantId: string) => void> = [];
   private readonly ttlMs: number;
-  /** L2 is not read nor written: the subscription broke, invalidations may have been missed. */
-  private l2Paused = false;
-  /** Invalidations Redis did not take (outage): sent again, in full, when it is back. */
-  private readonly unsent = new Map<string, { change: TenantInvalidation; version: number }>();
 
   constructor(
     private readonly inner: TenantStore,
@@ -77,30 +69,12 @@ export class CachedTenantStore implements TenantStore {
     const negativeTtlMs = Math.min(options.negativeTtlMs ?? NEGATIVE_CACHE_TTL_MS, ttlMs);
     this.l1 = new TenantL1Cache(options.l1MaxSize ?? 1000, ttlMs, negativeTtlMs);
     if (!options.redisUrl) return;
-    const ns = options.namespace ?? 'tenancy:';
-    const { Redis: RedisClient } = loadOptionalPackage<typeof IORedis>('ioredis', 'redisUrl (TENANCY_REDIS_URL)');
-    const redis = this.track(
-      new RedisClient(options.redisUrl, { ...FAIL_FAST_REDIS_OPTIONS, ...options.redisOptions }),
-    );
-    redis.on('ready', () => {
-      this.monitor.recovered();
-      void this.resend();
-      void this.resync();
-    });
-    const subscriber = this.track(redis.duplicate());
-    this.l2 = new RedisTenantCache(redis, ns, ttlMs, this.monitor);
-    const handlers = {
-      onRemote: (change: TenantInvalidation) => {
-        this.l1.drop(change);
-        if (change.placement) for (const listener of this.placementListeners) listener(change.id);
-      },
-      onSubscribed: (again: boolean) => {
-        this.l1.clear();
-        if (again) void this.resync();
-      },
-      onLost: () => (this.l2Paused = true),
+    const onRemote = (change: TenantInvalidation): void => {
+      this.l1.drop(change);
+      if (change.placement) for (const listener of this.placementListeners) listener(change.id);
     };
-    this.bus = new TenantInvalidationBus(redis, subscriber, `${ns}invalidate`, handlers, this.monitor);
+    const redisOptions = { ...options, redisUrl: options.redisUrl };
+    this.redis = new RedisTenantReplication(redisOptions, ttlMs, this.l1, this.monitor, onRemote);
   }
 
   /** Options from the module's resolved options (`l1CacheMaxSize`, `l1CacheTtlSeconds`, `redisUrl`, `redisKeyPrefix`). */
@@ -115,10 +89,7 @@ export class CachedTenantStore implements TenantStore {
 
   /** Connects Redis and subscribes to invalidations. Never rejects (Redis being down is not fatal). */
   async connect(): Promise<void> {
-    if (!this.bus) return;
-    const [redis] = this.clients;
-    if (redis.status === 'wait') await redis.connect().catch(() => undefined);
-    await this.bus.start();
+    await this.redis?.connect();
   }
 
   /**
@@ -163,7 +134,7 @@ export class CachedTenantStore implements TenantStore {
       throw error;
     }
     const l1 = this.l1.byId.get(tenant.id);
-    const copies = [l1 === MISSING ? undefined : l1, (await this.l2?.get('id', tenant.id))?.tenant];
+    const copies = [l1 === MISSING ? undefined : l1, (await this.redis?.l2.get('id', tenant.id))?.tenant];
     if (copies.some((copy) => copy && !sameVersion(copy, tenant))) await this.invalidated(tenant, true);
     return tenant;
   }
@@ -215,9 +186,9 @@ export class CachedTenantStore implements TenantStore {
     const lookups = this.hits + this.misses;
     const hitRatePct = lookups ? Math.round((this.hits / lookups) * 1000) / 10 : 0;
     const l2 = {
-      enabled: !!this.l2,
-      hits: this.l2?.hits ?? 0,
-      misses: this.l2?.misses ?? 0,
+      enabled: !!this.redis,
+      hits: this.redis?.l2.hits ?? 0,
+      misses: this.redis?.l2.misses ?? 0,
       errors: this.monitor.errors,
     };
     return { l1: { size: this.l1.byIdentifier.size, hits: this.hits, misses: this.misses, hitRatePct }, l2 };
@@ -226,7 +197,7 @@ export class CachedTenantStore implements TenantStore {
   /** Quits the Redis clients (and closes the wrapped store with `closeInner`). Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.allSettled(this.clients.map((c) => (c.status === 'ready' ? c.quit() : c.disconnect())));
+      await this.redis?.close();
       if (this.options.closeInner) await this.inner.close?.();
     })();
     return this.closing;
@@ -244,7 +215,7 @@ export class CachedTenantStore implements TenantStore {
    */
   private async lookup(kind: TenantCacheKind, key: string, flight: Flight): Promise<Tenant> {
     const started = performance.now();
-    const hit = this.l2Paused ? undefined : await this.l2?.get(kind, key);
+    const hit = await this.redis?.liveL2?.get(kind, key);
     if (hit) {
       if (!flight.stale) this.l1.fill(hit.tenant, hit.remainingMs - (performance.now() - started));
       return hit.tenant;
@@ -259,7 +230,7 @@ export class CachedTenantStore implements TenantStore {
     if (!flight.stale) {
       const remainingMs = this.ttlMs - (performance.now() - started);
       this.l1.fill(tenant, remainingMs);
-      if (!this.l2Paused) void this.l2?.set(tenant, remainingMs);
+      void this.redis?.liveL2?.set(tenant, remainingMs);
     }
     return tenant;
   }
@@ -271,47 +242,7 @@ export class CachedTenantStore implements TenantStore {
     version = tenant.updatedAt.getTime(),
   ): Promise<T> {
     this.l1.drop(tenant);
-    const change = { id: tenant.id, identifier: tenant.identifier, placement };
-    const known = this.unsent.get(tenant.id);
-    const entry = { change: { ...change, placement: placement || !!known?.change.placement }, version };
-    if (!(await this.send(entry))) this.unsent.set(tenant.id, entry);
-    else this.unsent.delete(tenant.id);
+    await this.redis?.invalidate({ id: tenant.id, identifier: tenant.identifier, placement }, version);
     return tenant;
-  }
-
-  /** The L2 delete (with its tombstone) and the publish of one invalidation; false unless both went. */
-  private async send({ change, version }: { change: TenantInvalidation; version: number }): Promise<boolean> {
-    if (!this.l2 || !this.bus) return true;
-    const deleted = await this.l2.delete(change.id, change.identifier, version);
-    const published = await this.bus.publish(change);
-    return deleted && published;
-  }
-
-  /**
-   * The subscription is back after a break (invalidations may have been missed meanwhile): a new
-   * L2 epoch retires every entry written before, then L1 is dropped again (lookups in between went
-   * to the store). Until that went through, L2 stays paused; the next 'ready' retries.
-   */
-  private async resync(): Promise<void> {
-    if (!this.l2Paused || !this.bus?.isSubscribed) return;
-    if (!(await this.l2?.retire()) || !this.bus.isSubscribed) return;
-    this.l1.clear();
-    this.l2Paused = false;
-  }
-
-  /** Redis is back: every invalidation it missed is sent now (until each one went through). */
-  private async resend(): Promise<void> {
-    for (const [id, entry] of [...this.unsent]) {
-      if (await this.send(entry)) {
-        if (this.unsent.get(id) === entry) this.unsent.delete(id);
-      }
-    }
-  }
-
-  private track(client: Redis): Redis {
-    // Errors are reported through the monitor (one warning per outage), never thrown.
-    client.on('error', (error: unknown) => this.monitor.failed(error));
-    this.clients.push(client);
-    return client;
   }
 }
