@@ -4,11 +4,10 @@ import { describeWith, pgAdmin, usePostgresDatabase, withDatabase } from '../sup
 import {
   bootAdmin,
   databaseExists,
-  databaseTemplate,
-  dropDatabases,
   physical,
   schemaExists,
   tenantRows,
+  useTenantPlacement,
   type AdminApp,
 } from './support/admin-app';
 import {
@@ -26,23 +25,20 @@ const rawMetadata = async (url: string, identifier: string) =>
 
 describeWith('postgres', 'admin operations do exactly what they report (PostgreSQL)', () => {
   const db = usePostgresDatabase();
-  const dbPrefix = () => `ag${db.name.slice(-6)}_`;
+  const placement = useTenantPlacement(db, 'ag');
+  const { dbPrefix } = placement;
   let app: AdminApp | undefined;
   afterEach(async () => {
     await app?.close();
     app = undefined;
   });
-  afterAll(() => dropDatabases(db.adminUrl, dbPrefix()));
 
   const boot = (migrations: TenancyModuleOptions['migrations'] = BASE, extra: Partial<TenancyModuleOptions> = {}) =>
     bootAdmin({
-      databaseUrl: db.url,
+      ...placement.options(),
       isolationStrategy: 'hybrid',
       premiumIsolationStrategy: 'database',
       standardIsolationStrategy: 'schema',
-      databaseUrlTemplate: databaseTemplate(db.adminUrl),
-      databasePrefix: dbPrefix(),
-      schemaPrefix: 'ag_',
       migrations,
       poolSize: 4,
       cacheEnabled: false,

@@ -5,28 +5,24 @@ import { describeWith, usePostgresDatabase } from '../support';
 import {
   bootAdmin,
   databaseExists,
-  databaseTemplate,
-  dropDatabases,
   physical,
   schemaExists,
   tenantRows,
+  useTenantPlacement,
   type AdminApp,
 } from './support/admin-app';
 
 describeWith('postgres', 'concurrent registration of one identifier (PostgreSQL)', () => {
   const db = usePostgresDatabase();
-  const dbPrefix = () => `cr${db.name.slice(-6)}_`;
-  afterAll(() => dropDatabases(db.adminUrl, dbPrefix()));
+  const placement = useTenantPlacement(db, 'cr');
+  const { dbPrefix } = placement;
 
   describe.each<TenantIsolation>(['schema', 'database'])('%s', (strategy) => {
     let apps: AdminApp[] = [];
     beforeAll(async () => {
       const options = {
-        databaseUrl: db.url,
+        ...placement.options(),
         isolationStrategy: strategy,
-        databaseUrlTemplate: databaseTemplate(db.adminUrl),
-        databasePrefix: dbPrefix(),
-        schemaPrefix: 'cr_',
         entities: [Order, Customer],
         poolSize: 4,
       };

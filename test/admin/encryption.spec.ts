@@ -3,14 +3,7 @@ import { TenancyConfigError, TenantDecryptionError } from 'nestjs-tenancy';
 import { FieldEncryptor } from '../../libs/tenancy/src/crypto/field-encryptor';
 import { Customer, Order } from '../fixtures/orders.fixture';
 import { describeWith, pgAdmin, usePostgresDatabase, withDatabase } from '../support';
-import {
-  bootAdmin,
-  databaseExists,
-  databaseTemplate,
-  dropDatabases,
-  tenantRows,
-  type AdminApp,
-} from './support/admin-app';
+import { bootAdmin, databaseExists, tenantRows, useTenantPlacement, type AdminApp } from './support/admin-app';
 
 const OLD_KEY = 'old-passphrase-0123456789-abcdefghij';
 const NEW_KEY = 'new-passphrase-9876543210-zyxwvutsrq';
@@ -23,22 +16,19 @@ const rawUrl = async (url: string, identifier: string) =>
 
 describeWith('postgres', 'field encryption through TenantAdminService (PostgreSQL)', () => {
   const db = usePostgresDatabase();
-  const dbPrefix = () => `en${db.name.slice(-6)}_`;
+  const placement = useTenantPlacement(db, 'en');
+  const { dbPrefix } = placement;
   let app: AdminApp | undefined;
   afterEach(async () => {
     await app?.close();
     app = undefined;
   });
-  afterAll(() => dropDatabases(db.adminUrl, dbPrefix()));
 
   const options = (extra: Partial<TenancyModuleOptions>): TenancyModuleOptions => ({
-    databaseUrl: db.url,
+    ...placement.options(),
     isolationStrategy: 'hybrid',
     premiumIsolationStrategy: 'database',
     standardIsolationStrategy: 'schema',
-    databaseUrlTemplate: databaseTemplate(db.adminUrl),
-    databasePrefix: dbPrefix(),
-    schemaPrefix: 'en_',
     entities: [Order, Customer],
     poolSize: 3,
     cacheEnabled: false,

@@ -5,11 +5,10 @@ import { describeWith, mysqlAdmin, pgAdmin, useMysqlDatabase, usePostgresDatabas
 import {
   bootAdmin,
   databaseExists,
-  databaseTemplate,
-  dropDatabases,
   physical,
   schemaExists,
   tenantRows,
+  useTenantPlacement,
   type AdminApp,
 } from './support/admin-app';
 import { CreateWidgets1700000000001, Explodes1700000000002 } from './support/migrations';
@@ -29,21 +28,18 @@ async function refusal(promise: Promise<unknown>): Promise<TenantProvisioningErr
  */
 describeWith('postgres', 'register over storage that already exists (PostgreSQL)', () => {
   const db = usePostgresDatabase();
-  const dbPrefix = () => `ex${db.name.slice(-6)}_`;
+  const placement = useTenantPlacement(db, 'ex');
+  const { dbPrefix } = placement;
   let app: AdminApp | undefined;
   afterEach(async () => {
     await app?.close();
     app = undefined;
     await pgAdmin(db.url, 'DELETE FROM public.tenants').catch(() => undefined);
   });
-  afterAll(() => dropDatabases(db.adminUrl, dbPrefix()));
 
   const options = (strategy: TenantIsolation, extra: Partial<TenancyModuleOptions> = {}): TenancyModuleOptions => ({
-    databaseUrl: db.url,
+    ...placement.options(),
     isolationStrategy: strategy,
-    databaseUrlTemplate: databaseTemplate(db.adminUrl),
-    databasePrefix: dbPrefix(),
-    schemaPrefix: 'ex_',
     entities: [Order, Customer],
     poolSize: 3,
     cacheEnabled: false,

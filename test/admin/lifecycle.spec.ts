@@ -5,11 +5,10 @@ import { describeWith, pgAdmin, uniqueToken, useOrdinaryRole, usePostgresDatabas
 import {
   bootAdmin,
   databaseExists,
-  databaseTemplate,
-  dropDatabases,
   physical,
   schemaExists,
   tenantRows,
+  useTenantPlacement,
   type AdminApp,
 } from './support/admin-app';
 
@@ -19,15 +18,13 @@ const strategies: TenantIsolation[] = ['rls', 'schema', 'database'];
 describeWith('postgres', 'TenantAdminService lifecycle: soft and hard delete per strategy (PostgreSQL)', () => {
   const db = usePostgresDatabase();
   const role = useOrdinaryRole(db);
-  const dbPrefix = () => `lc${db.name.slice(-6)}_`;
-  afterAll(() => dropDatabases(db.adminUrl, dbPrefix()));
+  const placement = useTenantPlacement(db, 'lc');
+  const { dbPrefix } = placement;
 
   const options = (strategy: TenantIsolation): TenancyModuleOptions => ({
+    ...placement.options(),
     databaseUrl: strategy === 'rls' ? role.url : db.url,
     isolationStrategy: strategy,
-    databaseUrlTemplate: databaseTemplate(db.adminUrl),
-    databasePrefix: dbPrefix(),
-    schemaPrefix: 'lc_',
     entities: [Order, Customer],
     poolSize: 3,
   });

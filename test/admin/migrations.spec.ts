@@ -1,6 +1,6 @@
 import type { MigrationProgress, TenancyModuleOptions } from 'nestjs-tenancy';
 import { describeWith, pgAdmin, usePostgresDatabase } from '../support';
-import { bootAdmin, databaseTemplate, dropDatabases, physical, type AdminApp } from './support/admin-app';
+import { bootAdmin, physical, useTenantPlacement, type AdminApp } from './support/admin-app';
 import { AddColor1700000000003, CreateWidgets1700000000001 } from './support/migrations';
 
 const TENANTS = Array.from({ length: 50 }, (_, i) => `mig-${String(i).padStart(2, '0')}`);
@@ -23,13 +23,10 @@ async function inPool<T>(items: T[], size: number, fn: (item: T) => Promise<unkn
 
 describeWith('postgres', 'per-tenant migrations (PostgreSQL)', () => {
   const db = usePostgresDatabase();
-  const dbPrefix = () => `mg${db.name.slice(-6)}_`;
-  afterAll(() => dropDatabases(db.adminUrl, dbPrefix()));
+  const placement = useTenantPlacement(db, 'mg');
+  const { dbPrefix } = placement;
   const options = (extra: Partial<TenancyModuleOptions>): TenancyModuleOptions => ({
-    databaseUrl: db.url,
-    databaseUrlTemplate: databaseTemplate(db.adminUrl),
-    databasePrefix: dbPrefix(),
-    schemaPrefix: 'mg_',
+    ...placement.options(),
     poolSize: 6,
     ...extra,
   });

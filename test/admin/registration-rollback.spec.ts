@@ -7,11 +7,10 @@ import { describeWith, pgAdmin, useOrdinaryRole, usePostgresDatabase } from '../
 import {
   bootAdmin,
   databaseExists,
-  databaseTemplate,
-  dropDatabases,
   physical,
   schemaExists,
   tenantRows,
+  useTenantPlacement,
   type AdminApp,
 } from './support/admin-app';
 import { CreateWidgets1700000000001, Explodes1700000000002 } from './support/migrations';
@@ -52,21 +51,18 @@ async function failure(promise: Promise<unknown>): Promise<TenantProvisioningErr
 describeWith('postgres', 'TenantAdminService.register rolls back every step (PostgreSQL)', () => {
   const db = usePostgresDatabase();
   const role = useOrdinaryRole(db);
-  const dbPrefix = () => `rb${db.name.slice(-6)}_`;
+  const placement = useTenantPlacement(db, 'rb');
+  const { dbPrefix } = placement;
   let app: AdminApp | undefined;
 
   afterEach(async () => {
     await app?.close();
     app = undefined;
   });
-  afterAll(() => dropDatabases(db.adminUrl, dbPrefix()));
 
   const options = (strategy: TenantIsolation, extra: Partial<TenancyModuleOptions> = {}): TenancyModuleOptions => ({
-    databaseUrl: db.url,
+    ...placement.options(),
     isolationStrategy: strategy,
-    databaseUrlTemplate: databaseTemplate(db.adminUrl),
-    databasePrefix: dbPrefix(),
-    schemaPrefix: 'rb_',
     entities: [Order, Customer],
     poolSize: 3,
     cacheEnabled: false,

@@ -54,3 +54,29 @@ export async function dropDatabases(adminUrl: string, prefix: string): Promise<v
 export function physical(prefix: string, identifier: string): string {
   return `${prefix}${identifier.replaceAll('-', '_')}`;
 }
+
+/** Where a PostgreSQL admin suite places its tenants, on its own database (see `useTenantPlacement`). */
+export interface TenantPlacement {
+  /** Prefix of the tenant databases: `<tag>` + the last 6 characters of the suite database + `_`. */
+  dbPrefix(): string;
+  /** `databaseUrl`, `databaseUrlTemplate`, `databasePrefix` and `schemaPrefix` (`<tag>_`) of the suite. */
+  options(): Pick<TenancyModuleOptions, 'databaseUrl' | 'databaseUrlTemplate' | 'databasePrefix' | 'schemaPrefix'>;
+}
+
+/**
+ * Placement options for a suite on `db` whose tenants get a schema (`<tag>_…`) or a database of
+ * their own (`dbPrefix()…`); the tenant databases are dropped in afterAll. Call in a describe body.
+ */
+export function useTenantPlacement(db: { url: string; adminUrl: string; name: string }, tag: string): TenantPlacement {
+  const dbPrefix = (): string => `${tag}${db.name.slice(-6)}_`;
+  afterAll(() => dropDatabases(db.adminUrl, dbPrefix()));
+  return {
+    dbPrefix,
+    options: () => ({
+      databaseUrl: db.url,
+      databaseUrlTemplate: databaseTemplate(db.adminUrl),
+      databasePrefix: dbPrefix(),
+      schemaPrefix: `${tag}_`,
+    }),
+  };
+}
