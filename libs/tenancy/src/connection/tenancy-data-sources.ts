@@ -1,23 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { assertMigrationGlobsMatch } from '../config/migration-globs.util';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
+import { usesStrategy } from '../config/uses-strategy.util';
+import { TenancyError } from '../errors/tenancy.error';
 import { dialectFromUrl } from '../isolation/dialects/dialect-from-url.util';
 import type { Dialect } from '../isolation/dialects/dialect.types';
-import { TenantIdSubscriber } from '../isolation/tenant-id.subscriber';
-import { dataSourceOptionsFromUrl } from '../store/data-source-options.util';
-import { TenancyError } from '../errors/tenancy.error';
-import { refuseUnsafeRuntimeRole } from '../isolation/rls-preflight';
-import { ownerCreatesRegistry, secureRegistryCreatedLater, setUpRls, type RlsOwner } from '../isolation/rls-setup';
 import { serializeSqliteConnection } from '../isolation/sqlite-connection.lock';
-import { withTimeouts } from './driver-timeouts.util';
-import { connectRoot } from './root-connect.util';
-import { withPassthrough } from './typeorm-passthrough.util';
 import { checkConnectionRoute } from './pooler-check';
+import { connectRoot } from './root-connect.util';
+import { namespaceOption, rootOptions, tenantOptions, type Entities } from './root-options.util';
+import { SharedRlsTables } from './shared-rls-tables';
 import { guardSharedPool } from './shared-pool-session';
 import { SCHEMA_PLACEHOLDER, borrowPool } from './shared-pool-view';
-import { assertMigrationGlobsMatch } from '../config/migration-globs.util';
-
-type Entities = NonNullable<DataSourceOptions['entities']>;
 
 /**
  * The application's database handles: `root` owns the ONE pool (and the tenants table), the
@@ -26,17 +21,6 @@ type Entities = NonNullable<DataSourceOptions['entities']>;
 export class TenancyDataSources {
   /** Schema mode: tenant tables under the placeholder schema (rewritten per tenant). */
   sharedSchema?: DataSource;
-  /** RLS mode: tenant tables in the root database's default schema. */
-  sharedRls?: DataSource;
-  /** Policies applied and verified at start-up; RLS tenants are refused until then. */
-  rlsReady = false;
-  /**
-   * Set before start-up by the CLI (`TenancyCliModule`): pending migrations of the shared RLS
-   * tables are left to `migrate:run`, which applies and reports them; until then RLS tenants are
-   * refused (fail closed).
-   */
-  deferRlsMigrations = false;
-  private rlsOptions?: DataSourceOptions;
   /**
    * Applied to every DataSource of tenant entities before its metadata is built (the connection
    * manager installs the tenant-aware relation loader here: lazy relations, issue 11).
@@ -50,8 +34,14 @@ export class TenancyDataSources {
     readonly root: DataSource,
     readonly dialect: Dialect,
     private readonly options: ResolvedTenancyOptions,
-    private owner?: DataSource,
+    /** The shared RLS tables, their DDL role and readiness (set up on PostgreSQL only). */
+    readonly rls = new SharedRlsTables(root, options),
   ) {}
+
+  /** RLS mode: tenant tables in the root database's default schema. */
+  get sharedRls(): DataSource | undefined {
+    return this.rls.dataSource;
+  }
 
   /** Connects the root pool. `storeEntities` live in the root database (the tenants table). */
   static async connect(options: ResolvedTenancyOptions, storeEntities: Entities): Promise<TenancyDataSources> {
@@ -73,26 +63,7 @@ export class TenancyDataSources {
     }
     // RLS session mode leaves the tenant on pooled connections: every other checkout clears it.
     guardSharedPool(root);
-    let owner: DataSource | undefined;
-    try {
-      if (options.migrationDatabaseUrl) {
-        const ownerOptions = {
-          ...options,
-          databaseUrl: options.migrationDatabaseUrl,
-          poolSize: 2,
-          statementTimeoutMs: 0, // DDL at start-up
-        };
-        owner = await new DataSource(rootOptions(ownerOptions, dialect, storeEntities as Entities)).initialize();
-      }
-      // Every refusal before anything is created (issue 12); then the owner, not the runtime
-      // role, creates the registry, so the runtime role never owns it.
-      await refuseUnsafeRuntimeRole(root, owner);
-      if (owner && (storeEntities as unknown[]).length > 0) await ownerCreatesRegistry(owner, root);
-    } catch (error) {
-      await Promise.all([root.destroy(), owner?.destroy()]);
-      throw error;
-    }
-    return new TenancyDataSources(root, dialect, options, owner);
+    return new TenancyDataSources(root, dialect, options, await SharedRlsTables.open(root, options, storeEntities));
   }
 
   /**
@@ -108,10 +79,10 @@ export class TenancyDataSources {
    * then creates the shared tables and policies), then runs what waited for the checks.
    */
   async buildShared(entities: Entities): Promise<void> {
-    const separateOwner = this.owner !== undefined;
+    const separateOwner = this.rls.separateOwner;
     await this.buildSharedSets(entities);
     for (const create of this.deferred.splice(0)) await create();
-    if (this.rlsReady && !separateOwner) await secureRegistryCreatedLater(this.root, this.options);
+    if (this.rls.ready && !separateOwner) await this.rls.secureRegistryCreatedLater();
   }
 
   private async buildSharedSets(entities: Entities): Promise<void> {
@@ -130,49 +101,7 @@ export class TenancyDataSources {
     );
     qualifyWithPlaceholder(this.sharedSchema, this.dialect);
     if (this.dialect !== 'postgres') return;
-    this.rlsOptions = {
-      ...base,
-      schema: 'public',
-      migrations: this.options.migrations,
-      migrationsTableName: 'tenancy_migrations',
-    } as DataSourceOptions;
-    this.sharedRls = await borrowPool(this.prepare(new DataSource(this.rlsOptions)), this.root);
-    if (!usesStrategy(this.options, 'rls')) return;
-    try {
-      const setUp = await this.withRlsDdl((owner) =>
-        setUpRls(this.sharedRls!, this.root, this.options, owner, this.deferRlsMigrations),
-      );
-      this.rlsReady = setUp.ready;
-    } finally {
-      const owner = this.owner;
-      this.owner = undefined; // the owner's pool serves start-up only; later runs open their own
-      await owner?.destroy();
-    }
-  }
-
-  /**
-   * Runs `fn` with the role that applies DDL to the shared RLS tables: the owner
-   * (`migrationDatabaseUrl`: its start-up pool, or a small pool opened for `fn` and closed after
-   * it) as `owner`, or `undefined` when the runtime role applies DDL itself.
-   */
-  async withRlsDdl<T>(fn: (owner: RlsOwner | undefined) => Promise<T>): Promise<T> {
-    if (!this.sharedRls || !this.rlsOptions) {
-      throw new TenancyError(
-        'RLS: no tenant entities are registered (TenancyModule.forFeature or the entities option), so there are no shared tables.',
-      );
-    }
-    if (!this.options.migrationDatabaseUrl) return fn(undefined);
-    const opened = !this.owner;
-    const root =
-      this.owner ??
-      (await new DataSource(
-        rootOptions({ ...this.options, databaseUrl: this.options.migrationDatabaseUrl, poolSize: 2 }, this.dialect, []),
-      ).initialize());
-    try {
-      return await fn({ root, shared: await borrowPool(new DataSource(this.rlsOptions), root) });
-    } finally {
-      if (opened) await root.destroy();
-    }
+    await this.rls.build(base, this.prepare);
   }
 
   /**
@@ -261,37 +190,13 @@ export class TenancyDataSources {
   }
 
   async destroy(): Promise<void> {
-    if (this.owner?.isInitialized) await this.owner.destroy();
+    await this.rls.destroy();
     if (this.root.isInitialized) await this.root.destroy();
   }
 
   get poolSize(): number {
     return this.options.poolSize;
   }
-}
-
-function rootOptions(options: ResolvedTenancyOptions, dialect: Dialect, entities: Entities): DataSourceOptions {
-  const base = dataSourceOptionsFromUrl(options.databaseUrl) as unknown as Record<string, unknown>;
-  if (dialect !== 'postgres') {
-    return withTimeouts(
-      withPassthrough({ ...base, entities, poolSize: options.poolSize } as DataSourceOptions, options.typeorm),
-      options,
-    );
-  }
-  const postgres = withPassthrough(
-    {
-      ...base,
-      entities,
-      schema: 'public',
-      poolSize: options.poolSize,
-      // Empty search_path: unqualified SQL errors instead of silently reaching `public`.
-      extra: { ...((base.extra as object) ?? {}), max: options.poolSize, options: '-c search_path=' },
-      uuidExtension: 'pgcrypto',
-      installExtensions: false,
-    } as DataSourceOptions,
-    options.typeorm,
-  );
-  return withTimeouts(postgres, options);
 }
 
 /**
@@ -311,22 +216,4 @@ function qualifyWithPlaceholder(shared: DataSource, dialect: Dialect): void {
       );
     }
   }
-}
-
-/** How a tenant namespace is expressed per dialect: schema, database, or table prefix. */
-function namespaceOption(dialect: Dialect, name: string): Record<string, unknown> {
-  if (dialect === 'mysql') return { database: name };
-  if (dialect === 'sqlite') return { entityPrefix: name };
-  return { schema: name };
-}
-
-function tenantOptions(root: DataSourceOptions, entities: Entities): Record<string, unknown> {
-  return { ...root, entities, synchronize: false, migrationsRun: false, subscribers: [TenantIdSubscriber] };
-}
-
-/** Whether any tenant can be placed on `strategy` under these options. */
-export function usesStrategy(o: ResolvedTenancyOptions, strategy: 'schema' | 'database' | 'rls'): boolean {
-  if (o.isolationStrategy === 'hybrid')
-    return o.premiumIsolationStrategy === strategy || o.standardIsolationStrategy === strategy;
-  return o.isolationStrategy === strategy;
 }

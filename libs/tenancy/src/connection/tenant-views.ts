@@ -63,7 +63,7 @@ export class TenantViews {
     }
     if (tenant.isolationStrategy === 'rls') {
       // Without verified policies an RLS tenant would see every row: refuse (fail closed).
-      if (!sharedRls || !this.sources.rlsReady) throw this.unsupported(tenant);
+      if (!sharedRls || !this.sources.rls.ready) throw this.unsupported(tenant);
       return createTenantView(
         sharedRls,
         pgRlsBinding(tenant.id, this.options.scopeMode, this.options.schemaPrefix),

@@ -11,7 +11,6 @@ import {
   sameTenantForeignKeyStatements,
   truncateGuardStatements,
 } from './dialects/postgres-rls-hardening.ddl';
-import { TypeOrmTenantStore } from '../store/typeorm-tenant.store';
 import { rlsStatements } from './dialects/postgres-rls.ddl';
 import { tenantColumnTypeQuery } from './dialects/postgres-rls-state.query';
 import { allTables, rlsLayout, type RlsLayout } from './rls-tables';
@@ -97,11 +96,10 @@ export async function secureRegistryCreatedLater(root: DataSource, options: Reso
 }
 
 /**
- * With a separate owner: the owner creates the tenants registry (so the runtime role never owns
- * it) and grants the runtime role data privileges on it, before the store looks for it.
+ * With a separate owner, once the owner has created the tenants registry (so the runtime role
+ * never owns it): grants the runtime role data privileges on it, before the store looks for it.
  */
-export async function ownerCreatesRegistry(owner: DataSource, runtime: DataSource): Promise<void> {
-  await new TypeOrmTenantStore(owner).ensureSchema();
+export async function grantRegistry(owner: DataSource, runtime: DataSource): Promise<void> {
   await grantRuntime(owner, runtime, [REGISTRY]);
 }
 

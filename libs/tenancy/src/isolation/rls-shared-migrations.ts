@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
 import type { TenancyDataSources } from '../connection/tenancy-data-sources';
-import { usesStrategy } from '../connection/tenancy-data-sources';
+import { usesStrategy } from '../config/uses-strategy.util';
 import { TENANCY_DATA_SOURCES, TENANCY_OPTIONS } from '../tenancy.constants';
 import { withMigrationLock } from './migration-lock';
 import { migrationState, stoppedRun, type TenantMigrationState } from './migration-state.util';
@@ -26,7 +26,7 @@ export class RlsSharedMigrations {
    * are refused). Called before the module initializes.
    */
   deferAtStartUp(): void {
-    this.sources.deferRlsMigrations = true;
+    this.sources.rls.deferMigrations = true;
   }
 
   /** Whether any tenant can live on RLS here (PostgreSQL, `rls` or a hybrid tier on it). */
@@ -39,12 +39,12 @@ export class RlsSharedMigrations {
    * @throws MigrationRunError naming the failed migration and the ones committed before it.
    */
   migrate(): Promise<string[]> {
-    return this.sources.withRlsDdl(async (owner) => {
+    return this.sources.rls.withDdl(async (owner) => {
       const view = this.view(owner);
       const before = await migrationState(view);
       try {
         const { applied } = await setUpRls(this.sources.sharedRls!, this.sources.root, this.options, owner);
-        this.sources.rlsReady = true;
+        this.sources.rls.ready = true;
         return applied;
       } catch (cause) {
         throw await stoppedRun(view, before, cause);
@@ -55,7 +55,7 @@ export class RlsSharedMigrations {
   /** Reverts the last applied migration of the shared tables; its name (or nothing). */
   revert(): Promise<string[]> {
     if (this.options.migrations.length === 0) return Promise.resolve([]);
-    return this.sources.withRlsDdl(async (owner) => {
+    return this.sources.rls.withDdl(async (owner) => {
       const view = this.view(owner);
       const before = await migrationState(view);
       await withMigrationLock(view, RLS_SHARED_MIGRATIONS, (executor) => executor.undoLastMigration(), {
@@ -67,7 +67,7 @@ export class RlsSharedMigrations {
   }
 
   status(): Promise<TenantMigrationState> {
-    return this.sources.withRlsDdl((owner) => migrationState(this.view(owner)));
+    return this.sources.rls.withDdl((owner) => migrationState(this.view(owner)));
   }
 
   private view(owner: RlsOwner | undefined) {
