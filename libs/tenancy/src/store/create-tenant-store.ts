@@ -1,6 +1,6 @@
+import type { DataSource } from 'typeorm';
 import { redisKeyPrefixOf } from '../config/redis-key-prefix.util';
 import type { ResolvedTenancyOptions } from '../config/tenancy-options.interface';
-import type { TenancyDataSources } from '../connection/tenancy-data-sources';
 import { CachedTenantStore } from './cached-tenant.store';
 import { InMemoryTenantStore } from './in-memory-tenant.store';
 import { RedisTenantStore } from './redis-tenant.store';
@@ -8,12 +8,21 @@ import type { TenantStore } from './tenant-store.interface';
 import { TypeOrmTenantStore } from './typeorm-tenant.store';
 
 /**
+ * @internal What the `database` store needs of the module's data sources (`TenancyDataSources`):
+ * the root pool, and a hook that runs once the start-up refusal checks have passed.
+ */
+export interface StoreDataSources {
+  readonly root: DataSource;
+  afterStartupChecks(create: () => Promise<void>): void;
+}
+
+/**
  * @internal The store the module uses: `store` (a name or an instance), wrapped in the two-level
  * cache when `cacheEnabled`. The `database` store lives in the root database (`databaseUrl`).
  */
 export async function createTenantStore(
   options: ResolvedTenancyOptions,
-  sources: TenancyDataSources,
+  sources: StoreDataSources,
 ): Promise<TenantStore> {
   const store = await baseStore(options, sources);
   if (!options.cacheEnabled) return store;
@@ -24,7 +33,7 @@ export async function createTenantStore(
   return cached;
 }
 
-async function baseStore(options: ResolvedTenancyOptions, sources: TenancyDataSources): Promise<TenantStore> {
+async function baseStore(options: ResolvedTenancyOptions, sources: StoreDataSources): Promise<TenantStore> {
   if (typeof options.store === 'object') return options.store;
   if (options.store === 'memory') return new InMemoryTenantStore();
   if (options.store === 'redis')
