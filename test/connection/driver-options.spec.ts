@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { TenancyError, TenantConnectionManager, loadTenancyConfig, type Tenant } from 'nestjs-tenancy';
 import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
 import { dropDatabasesLike } from '../reliability/support/pg-sandbox';
-import { describeWith, uniqueToken, usePostgresDatabase, withDatabase } from '../support';
+import { databaseTemplate, describeWith, uniqueToken, usePostgresDatabase } from '../support';
 import { sharedPool } from '../support/pool-inspection';
 import { bootApp, provisionTenant } from '../support/tenancy-app';
 
@@ -68,7 +68,7 @@ describeWith('postgres', 'driver options passthrough and start-up retries', () =
           isolationStrategy: 'hybrid',
           premiumIsolationStrategy: 'database',
           standardIsolationStrategy: 'schema',
-          databaseUrlTemplate: withDatabase(db.adminUrl, 'DBNAME').replace('DBNAME', '{database_name}'),
+          databaseUrlTemplate: databaseTemplate(db.adminUrl),
           databasePrefix: prefix,
           entities: [Order, Customer],
           poolSize: 2,

@@ -4,7 +4,7 @@ import { TenantConnectionManager, TenantStore, type Tenant } from 'nestjs-tenanc
 import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
 import { dropDatabasesLike } from '../reliability/support/pg-sandbox';
 import { BlackHole } from '../support/black-hole';
-import { describeWith, uniqueToken, usePostgresDatabase, withDatabase } from '../support';
+import { databaseTemplate, describeWith, uniqueToken, usePostgresDatabase } from '../support';
 import { bootApp, provisionTenant } from '../support/tenancy-app';
 
 const UNAVAILABLE = { statusCode: 503, message: 'Service Unavailable' };
@@ -28,7 +28,7 @@ describeWith('postgres', 'connection timeouts', () => {
         isolationStrategy: 'hybrid',
         premiumIsolationStrategy: 'database',
         standardIsolationStrategy: 'schema',
-        databaseUrlTemplate: withDatabase(db.adminUrl, 'DBNAME').replace('DBNAME', '{database_name}'),
+        databaseUrlTemplate: databaseTemplate(db.adminUrl),
         databasePrefix: prefix,
         schemaPrefix: prefix,
         entities: [Order, Customer],

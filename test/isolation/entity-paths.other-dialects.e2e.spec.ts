@@ -11,7 +11,7 @@ import {
   type TenancyModuleOptions,
   type TenantIsolation,
 } from 'nestjs-tenancy';
-import { describeWith, serviceUrl, useMysqlDatabase, withDatabase } from '../support';
+import { databaseTemplate, describeWith, serviceUrl, useMysqlDatabase } from '../support';
 import { bootApp } from '../support/tenancy-app';
 import { Client, Memo, constructedInvoice, entityPathsModule } from './support/entity-paths.fixture';
 
@@ -102,7 +102,7 @@ describeWith('mysql', 'entity paths on MySQL/MariaDB', () => {
     databaseUrl: db.url,
     schemaPrefix: db.prefix.replace(/_$/, 'e_'),
     databasePrefix: db.prefix.replace(/_$/, 'f_'),
-    databaseUrlTemplate: withDatabase(serviceUrl('mysql'), 'DBNAME').replace('DBNAME', '{database_name}'),
+    databaseUrlTemplate: databaseTemplate(serviceUrl('mysql')),
     cacheEnabled: false,
     poolSize: 2,
   });

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { TenantIsolation } from 'nestjs-tenancy';
 import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
-import { describeWith, pgAdmin, useOrdinaryRole, usePostgresDatabase, withDatabase } from '../support';
+import { databaseTemplate, describeWith, pgAdmin, useOrdinaryRole, usePostgresDatabase } from '../support';
 import { bootApp, provisionTenant } from '../support/tenancy-app';
 
 // RLS first: its ordinary role then owns the shared tenants table the superuser runs can also read.
@@ -34,7 +34,7 @@ describeWith('postgres', 'isolation through @InjectTenantRepository over HTTP (P
         ordersAppModule({
           databaseUrl: url,
           isolationStrategy: strategy,
-          databaseUrlTemplate: withDatabase(db.adminUrl, 'DBNAME').replace('DBNAME', '{database_name}'),
+          databaseUrlTemplate: databaseTemplate(db.adminUrl),
           databasePrefix: `${prefix}${db.name.slice(-6)}_`,
           schemaPrefix: prefix,
           entities: [Order, Customer],

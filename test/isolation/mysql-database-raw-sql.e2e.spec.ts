@@ -5,7 +5,7 @@ import type { TenancyDataSources } from '../../libs/tenancy/src/connection/tenan
 import { databaseNameFor } from '../../libs/tenancy/src/isolation/dialects/tenant-physical-names.util';
 import { TENANCY_DATA_SOURCES } from '../../libs/tenancy/src/tenancy.constants';
 import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
-import { describeWith, serviceUrl, useMysqlDatabase, withDatabase } from '../support';
+import { databaseTemplate, describeWith, serviceUrl, useMysqlDatabase } from '../support';
 import { bootApp } from '../support/tenancy-app';
 import { provisionTwoTenantOrders } from './support/orders-tenants';
 
@@ -37,7 +37,7 @@ describeWith('mysql', 'MySQL database strategy: raw SQL stays in the tenant data
     app = await bootApp(
       ordersAppModule({
         databaseUrl: db.url,
-        databaseUrlTemplate: withDatabase(serviceUrl('mysql'), 'DBNAME').replace('DBNAME', '{database_name}'),
+        databaseUrlTemplate: databaseTemplate(serviceUrl('mysql')),
         databasePrefix,
         entities: [Order, Customer],
         cacheEnabled: false,

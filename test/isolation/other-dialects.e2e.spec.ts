@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { TenancyModuleOptions, TenantIsolation } from 'nestjs-tenancy';
 import { TenantProvisioner } from '../../libs/tenancy/src/isolation/tenant-provisioner';
 import { Customer, Order, ordersAppModule } from '../fixtures/orders.fixture';
-import { describeWith, mysqlAdmin, serviceUrl, useMysqlDatabase, withDatabase } from '../support';
+import { databaseTemplate, describeWith, mysqlAdmin, serviceUrl, useMysqlDatabase } from '../support';
 import { bootApp, provisionTenant } from '../support/tenancy-app';
 
 /** The same isolation checks on MySQL/MariaDB and SQLite, for schema and database isolation. */
@@ -80,7 +80,7 @@ describeWith('mysql', 'isolation on MySQL/MariaDB', () => {
     entities: [Order, Customer],
     schemaPrefix: db.prefix.replace(/_$/, 's_'),
     databasePrefix: db.prefix.replace(/_$/, 'd_'),
-    databaseUrlTemplate: withDatabase(serviceUrl('mysql'), 'DBNAME').replace('DBNAME', '{database_name}'),
+    databaseUrlTemplate: databaseTemplate(serviceUrl('mysql')),
     cacheEnabled: false,
     poolSize: 2,
   });

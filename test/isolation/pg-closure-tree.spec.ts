@@ -14,7 +14,7 @@ import {
 } from 'nestjs-tenancy';
 import { TenantProvisioner } from '../../libs/tenancy/src/isolation/tenant-provisioner';
 import { dropDatabasesLike } from '../reliability/support/pg-sandbox';
-import { describeWith, pgAdmin, uniqueToken, useOrdinaryRole, usePostgresDatabase, withDatabase } from '../support';
+import { databaseTemplate, describeWith, pgAdmin, uniqueToken, useOrdinaryRole, usePostgresDatabase } from '../support';
 
 /** A closure-table tree: TypeORM keeps a `<table>_closure` junction (ancestor, descendant) beside it. */
 @Entity('ct_nodes')
@@ -73,7 +73,7 @@ describeWith('postgres', 'closure-table trees on PostgreSQL (rls, schema, databa
           poolSize: 2,
           schemaPrefix: 'ct_',
           databasePrefix: prefix,
-          databaseUrlTemplate: withDatabase(db.adminUrl, 'DBNAME').replace('DBNAME', '{database_name}'),
+          databaseUrlTemplate: databaseTemplate(db.adminUrl),
         }),
         TenancyModule.forFeature([Category]),
       ],

@@ -45,6 +45,11 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** A `databaseUrlTemplate` on the server of `serverUrl` (built with a placeholder: `withDatabase` encodes braces). */
+export function databaseTemplate(serverUrl: string): string {
+  return withDatabase(serverUrl, 'DBNAME').replace('DBNAME', '{database_name}');
+}
+
 /** A fresh PostgreSQL database for this test file: created in beforeAll, dropped in afterAll. */
 export function usePostgresDatabase(): { url: string; adminUrl: string; name: string } {
   const ctx = { url: '', adminUrl: '', name: '' };

@@ -1,6 +1,6 @@
 import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
 import { TenancyModule, TenantAdminService, TenantStore, type TenancyModuleOptions } from 'nestjs-tenancy';
-import { pgAdmin, withDatabase } from '../../support';
+import { databaseTemplate, pgAdmin } from '../../support';
 
 /** A booted tenancy module (no HTTP) and its admin service. */
 export interface AdminApp {
@@ -26,10 +26,7 @@ export async function bootAdmin(
   };
 }
 
-/** A `databaseUrlTemplate` on the server of `adminUrl` (built with a placeholder: `withDatabase` encodes braces). */
-export function databaseTemplate(adminUrl: string): string {
-  return withDatabase(adminUrl, 'DBNAME').replace('DBNAME', '{database_name}');
-}
+export { databaseTemplate };
 
 export async function schemaExists(url: string, schema: string): Promise<boolean> {
   return (await pgAdmin(url, `SELECT 1 FROM pg_namespace WHERE nspname = '${schema}'`)).length === 1;

@@ -20,7 +20,7 @@ import {
   schemaNameFor,
   tablePrefixFor,
 } from '../../../libs/tenancy/src/isolation/dialects/tenant-physical-names.util';
-import { describeWith, mysqlAdmin, serviceUrl, useMysqlDatabase, withDatabase } from '../../support';
+import { databaseTemplate, describeWith, mysqlAdmin, serviceUrl, useMysqlDatabase } from '../../support';
 import { bootApp } from '../../support/tenancy-app';
 
 /** A closure-table tree: TypeORM keeps every ancestor/descendant pair in `cl_nodes_closure`. */
@@ -185,7 +185,7 @@ describeWith('mysql', 'closure-table trees: MariaDB', () => {
       cacheEnabled: false,
       poolSize: 2,
       ...(strategy === 'schema' ? { schemaPrefix: prefix() } : { databasePrefix: prefix() }),
-      databaseUrlTemplate: withDatabase(serviceUrl('mysql'), 'DBNAME').replace('DBNAME', '{database_name}'),
+      databaseUrlTemplate: databaseTemplate(serviceUrl('mysql')),
     });
     const read = (): AdminRead => async (t) => {
       const database =

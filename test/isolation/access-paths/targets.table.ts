@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TenancyModuleOptions, TenantIsolation } from 'nestjs-tenancy';
 import {
+  databaseTemplate,
   pgAdmin,
   serviceUrl,
   uniqueToken,
   useMysqlDatabase,
   useOrdinaryRole,
   usePostgresDatabase,
-  withDatabase,
 } from '../../support';
 import { usePgBouncer, type PgBouncer } from '../../support/pgbouncer';
 import { dropDatabasesLike } from '../../reliability/support/pg-sandbox';
@@ -73,7 +73,7 @@ function postgres(
             premiumIsolationStrategy: 'database',
             schemaPrefix: 'mx_',
             databasePrefix: ctx.prefix,
-            databaseUrlTemplate: withDatabase(ctx.db.adminUrl, 'DBNAME').replace('DBNAME', '{database_name}'),
+            databaseUrlTemplate: databaseTemplate(ctx.db.adminUrl),
             ...extra,
           };
           // The ordinary role may not CREATE DATABASE: the operator does, the provisioner finds it.
@@ -124,7 +124,7 @@ function mysql(strategy: 'schema' | 'database'): Target {
               isolationStrategy: strategy,
               schemaPrefix: db.prefix.replace(/_$/, 's_'),
               databasePrefix: db.prefix.replace(/_$/, 'd_'),
-              databaseUrlTemplate: withDatabase(serviceUrl('mysql'), 'DBNAME').replace('DBNAME', '{database_name}'),
+              databaseUrlTemplate: databaseTemplate(serviceUrl('mysql')),
             },
             plan(all(strategy)),
             (t, n) => ({

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { pgAdmin, uniqueToken, withDatabase } from '../../support/harness';
+import { databaseTemplate, pgAdmin, uniqueToken, withDatabase } from '../../support/harness';
 
 /**
  * A PostgreSQL database, an ordinary login role (NOSUPERUSER NOBYPASSRLS: RLS holds for it)
@@ -45,7 +45,7 @@ export async function createPgSandbox(adminUrl: string, label = 'rel'): Promise<
     name,
     role,
     databasePrefix,
-    databaseUrlTemplate: withDatabase(adminUrl, 'DBNAME').replace('DBNAME', '{database_name}'),
+    databaseUrlTemplate: databaseTemplate(adminUrl),
     drop: async () => {
       await dropDatabasesLike(adminUrl, databasePrefix);
       await pgAdmin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
